@@ -1,0 +1,3 @@
+"""livinglab: run Living Lab pilots honestly."""
+
+__version__ = "0.1.0"

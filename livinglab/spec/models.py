@@ -1,17 +1,37 @@
 """Pydantic schemas of a pilot and of a survey instrument.
 
 The keys are the public config format documented in the README. Unknown keys are
-errors (``extra='forbid'``): a typo must never be silently ignored. Cross-field
-rules (periods in order, criteria naming existing metrics) live in validators here;
-rules that need other files (a survey naming an instrument) live in the loader.
+errors (``extra='forbid'``): a typo must never be silently ignored.
+
+Cross-field rules (periods in order, criteria naming existing metrics, unique ids)
+are declared per model as ``_rules(data)``: a generator over the *raw* input that
+yields ``Broken(location, message)``. They run even when some fields are invalid,
+so one validation reports every problem at once, and each problem carries the
+location of the key at fault (``('decision', 'criteria', 2, 'metric')``), which the
+loader maps back to a line of the YAML file. Rules that need other files (a survey
+naming an instrument, a file named after its id) live in the loader.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 Role = Literal["test", "control"]
 Assignment = Literal["random", "volunteer"]
@@ -21,19 +41,164 @@ MetricRole = Literal["primary", "secondary", "guardrail"]
 Design = Literal["pre_post", "two_group", "did"]
 Wave = Literal["baseline", "after"]
 PeriodName = Literal["baseline", "intervention"]
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=64)]
+
+IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
+Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN, min_length=1, max_length=64)]
+
+Loc = tuple[str | int, ...]
+"""Where a value sits in a spec: keys and list indices from the top of the file."""
+
+
+class Broken(NamedTuple):
+    """A broken cross-field rule: where (the key at fault) and what is wrong."""
+
+    loc: Loc
+    message: str
+
+
+RULE_ERROR = "spec_rule"
+"""The pydantic error type of a broken cross-field rule (its message is final)."""
+
+
+# --- helpers for rules over raw input ----------------------------------------
+
+
+def suggest(word: object, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` when ``word`` is a near miss of one of ``choices``."""
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def one_of(choices: Iterable[str], got: object = None) -> str:
+    """``"(expected one of: a, b; did you mean 'a'?)"``."""
+    options = list(dict.fromkeys(choices))
+    if not options:
+        return "(expected a declared one; none is declared)"
+    if len(options) == 1:
+        return f"(expected {options[0]})"
+    return f"(expected one of: {', '.join(options)}{suggest(got, options)})"
+
+
+def _get(data: Any, key: str) -> Any:
+    """A key of a raw mapping or an attribute of an already-built model, else None."""
+    if isinstance(data, Mapping):
+        return data.get(key)
+    if isinstance(data, BaseModel):
+        return getattr(data, key, None)
+    return None
+
+
+def _entries(data: Any, key: str) -> list[tuple[int, Any]]:
+    value = _get(data, key)
+    return list(enumerate(value)) if isinstance(value, list | tuple) else []
+
+
+def _ids(entries: list[tuple[int, Any]], key: str = "id") -> list[str]:
+    return [v for _, entry in entries if isinstance(v := _get(entry, key), str)]
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _duplicates(data: Any, key: str, id_key: str = "id") -> Iterator[Broken]:
+    first: dict[str, int] = {}
+    for i, entry in _entries(data, key):
+        ident = _get(entry, id_key)
+        if not isinstance(ident, str):
+            continue
+        if ident in first:
+            yield Broken(
+                (key, i, id_key),
+                f"'{ident}' is already used by {key}[{first[ident]}] (expected unique ids)",
+            )
+        else:
+            first[ident] = i
+
+
+def _rule_errors(broken: list[Broken], data: Any) -> list[Any]:
+    return [
+        {"type": PydanticCustomError(RULE_ERROR, message), "loc": loc, "input": data}
+        for loc, message in broken
+    ]
+
+
+def _field_errors(exc: ValidationError) -> list[Any]:
+    # Rebuilt as custom errors that keep the type, message, location and context.
+    return [
+        {
+            "type": PydanticCustomError(err["type"], err["msg"], err.get("ctx")),
+            "loc": err["loc"],
+            "input": err.get("input"),
+        }
+        for err in exc.errors(include_url=False)
+    ]
+
+
+# --- base ---------------------------------------------------------------------
 
 
 class Spec(BaseModel):
-    """Base of every spec model: frozen, unknown keys refused."""
+    """Base of every spec model: frozen, unknown keys refused, cross-field rules lazy."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @classmethod
+    def _rules(cls, data: Any) -> Iterator[Broken]:
+        """Cross-field problems of the raw input, as ``(location, message)``.
+
+        Must tolerate any input (missing keys, wrong types): it runs before the
+        fields are known to be valid, and checks only what it can read.
+        """
+        return iter(())
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _check_rules(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        broken = list(cls._rules(data)) if isinstance(data, Mapping) else []
+        try:
+            spec = handler(data)
+        except ValidationError as exc:
+            if not broken:
+                raise
+            errors = _field_errors(exc) + _rule_errors(broken, data)
+            raise ValidationError.from_exception_data(cls.__name__, errors) from None
+        if broken:
+            raise ValidationError.from_exception_data(cls.__name__, _rule_errors(broken, data))
+        return spec
+
+
+def _iso_date(value: Any) -> Any:
+    parsed = _as_date(value)
+    if parsed is None:
+        shown = value.isoformat() if isinstance(value, date) else repr(value)
+        raise PydanticCustomError(
+            "iso_date",
+            f"{shown} is not a real date (expected an ISO date YYYY-MM-DD, e.g. 2025-03-31)",
+        )
+    return parsed
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class Text(Spec):
     """A text in French and English (French is the default language)."""
 
-    fr: str
+    fr: str = Field(min_length=1)
     en: str | None = None
 
     def get(self, lang: str = "fr") -> str:
@@ -44,15 +209,31 @@ def _as_text(value: object) -> object:
     return {"fr": value, "en": value} if isinstance(value, str) else value
 
 
-class Period(Spec):
-    start: date
-    end: date
+def _texts(data: object, *keys: str) -> object:
+    """Let a plain string stand for a text (the same in both languages)."""
+    if isinstance(data, Mapping) and any(key in data for key in keys):
+        data = dict(data)
+        for key in keys:
+            if key in data:
+                data[key] = _as_text(data[key])
+    return data
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Period:
-        if self.end < self.start:
-            raise ValueError(f"end ({self.end}) is before start ({self.start}) (expected start <= end)")
-        return self
+
+# --- pilot ----------------------------------------------------------------------
+
+
+class Period(Spec):
+    start: IsoDate
+    end: IsoDate
+
+    @classmethod
+    def _rules(cls, data: Any) -> Iterator[Broken]:
+        start, end = _as_date(_get(data, "start")), _as_date(_get(data, "end"))
+        if start and end and end < start:
+            yield Broken(
+                ("end",),
+                f"the period ends on {end}, before it starts on {start} (expected end >= start)",
+            )
 
     @property
     def days(self) -> int:
@@ -63,14 +244,16 @@ class Periods(Spec):
     baseline: Period
     intervention: Period
 
-    @model_validator(mode="after")
-    def _baseline_first(self) -> Periods:
-        if self.intervention.start <= self.baseline.end:
-            raise ValueError(
-                f"the intervention period starts on {self.intervention.start}, before the baseline "
-                f"ends on {self.baseline.end} (expected the baseline to end before the intervention)"
+    @classmethod
+    def _rules(cls, data: Any) -> Iterator[Broken]:
+        baseline_end = _as_date(_get(_get(data, "baseline"), "end"))
+        intervention_start = _as_date(_get(_get(data, "intervention"), "start"))
+        if baseline_end and intervention_start and intervention_start <= baseline_end:
+            yield Broken(
+                ("intervention", "start"),
+                f"the intervention starts on {intervention_start}, before the baseline ends on "
+                f"{baseline_end} (expected the intervention to start after the baseline)",
             )
-        return self
 
     def get(self, name: PeriodName) -> Period:
         return self.baseline if name == "baseline" else self.intervention
@@ -86,9 +269,7 @@ class Cohort(Spec):
     @model_validator(mode="before")
     @classmethod
     def _text(cls, data: object) -> object:
-        if isinstance(data, dict) and "label" in data:
-            data = {**data, "label": _as_text(data["label"])}
-        return data
+        return _texts(data, "label")
 
 
 class MinEffect(Spec):
@@ -97,17 +278,22 @@ class MinEffect(Spec):
     relative: float | None = Field(default=None, gt=0)
     absolute: float | None = Field(default=None, gt=0)
 
-    @model_validator(mode="after")
-    def _exactly_one(self) -> MinEffect:
-        if (self.relative is None) == (self.absolute is None):
-            raise ValueError("give exactly one of 'relative' or 'absolute' (e.g. {relative: 0.05})")
-        return self
+    @classmethod
+    def _rules(cls, data: Any) -> Iterator[Broken]:
+        given = [key for key in ("relative", "absolute") if _get(data, key) is not None]
+        if len(given) != 1:
+            got = "both" if given else "neither"
+            yield Broken(
+                (),
+                "give exactly one of 'relative' (a share of the baseline mean, e.g. "
+                f"relative: 0.05) or 'absolute' (in the metric's unit). Got {got} instead.",
+            )
 
     def in_units(self, baseline_mean: float) -> float:
         """The effect in the metric's unit, given the baseline mean."""
         if self.absolute is not None:
             return self.absolute
-        assert self.relative is not None  # guaranteed by the validator
+        assert self.relative is not None  # guaranteed by the rule above
         return self.relative * abs(baseline_mean)
 
 
@@ -125,12 +311,7 @@ class Metric(Spec):
     @model_validator(mode="before")
     @classmethod
     def _text(cls, data: object) -> object:
-        if isinstance(data, dict):
-            data = dict(data)
-            for key in ("label", "description"):
-                if key in data:
-                    data[key] = _as_text(data[key])
-        return data
+        return _texts(data, "label", "description")
 
     @property
     def binary(self) -> bool:
@@ -152,18 +333,21 @@ class MetricCriterion(Spec):
     margin: MinEffect | None = None
     subgroup: Subgroup | None = None
 
-    @model_validator(mode="after")
-    def _margin_for_guardrail(self) -> MetricCriterion:
-        if self.must == "not_worsen" and self.margin is None:
-            raise ValueError(
-                "a 'not_worsen' criterion needs a 'margin' (e.g. margin: {relative: 0.05})"
+    @classmethod
+    def _rules(cls, data: Any) -> Iterator[Broken]:
+        must, margin = _get(data, "must"), _get(data, "margin")
+        if must == "not_worsen" and margin is None:
+            yield Broken(
+                ("margin",),
+                "a 'not_worsen' criterion needs a 'margin' (expected how much worse is still "
+                "acceptable, e.g. margin: {relative: 0.05})",
             )
-        if self.must == "improve" and self.margin is not None:
-            raise ValueError(
-                "'margin' applies to 'not_worsen' only; an 'improve' criterion uses the "
-                "metric's min_effect"
+        if must == "improve" and margin is not None:
+            yield Broken(
+                ("margin",),
+                "'margin' applies to 'not_worsen' only (expected no margin: an 'improve' "
+                "criterion uses the metric's min_effect)",
             )
-        return self
 
     @property
     def kind(self) -> Literal["metric"]:
@@ -193,45 +377,64 @@ class SurveyCriterion(Spec):
 Criterion = MetricCriterion | SurveyCriterion
 
 
+def _criterion_kind(value: Any) -> str | None:
+    # A criterion is a metric or a survey rule: decide by its key so that the
+    # error messages speak of the right fields instead of a union of both.
+    if isinstance(value, MetricCriterion | SurveyCriterion):
+        return type(value).__name__
+    if isinstance(value, Mapping):
+        if "metric" in value:
+            return "MetricCriterion"
+        if "survey" in value:
+            return "SurveyCriterion"
+    return None
+
+
+UNION_TAGS = frozenset({"MetricCriterion", "SurveyCriterion"})
+"""Tags pydantic inserts in error locations after a list index (not keys of the file)."""
+
+_TaggedCriterion = Annotated[
+    Annotated[MetricCriterion, Tag("MetricCriterion")]
+    | Annotated[SurveyCriterion, Tag("SurveyCriterion")],
+    Discriminator(
+        _criterion_kind,
+        custom_error_type="criterion_kind",
+        custom_error_message=(
+            "a criterion names either a 'metric' or a 'survey' "
+            "(e.g. metric: kwh_per_day, must: improve)"
+        ),
+    ),
+]
+
+
 class Decision(Spec):
     alpha: float = Field(default=0.05, gt=0, lt=1)
     power: float = Field(default=0.8, gt=0, lt=1)
-    criteria: list[Criterion] = Field(min_length=1)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _pick_criterion_kind(cls, data: object) -> object:
-        # A criterion is a metric or a survey rule: decide by its key so that the
-        # error message speaks of the right fields instead of a union of both.
-        if isinstance(data, dict) and isinstance(data.get("criteria"), list):
-            criteria = []
-            for item in data["criteria"]:
-                if isinstance(item, dict) and "survey" in item and "metric" not in item:
-                    criteria.append(SurveyCriterion.model_validate(item))
-                elif isinstance(item, dict) and "metric" in item:
-                    criteria.append(MetricCriterion.model_validate(item))
-                else:
-                    criteria.append(item)
-            data = {**data, "criteria": criteria}
-        return data
+    criteria: list[_TaggedCriterion] = Field(min_length=1)
 
 
 class Population(Spec):
     """The city's eligible population, for representativeness and projection."""
 
     size: int = Field(gt=0)
-    margins: dict[str, dict[str, float]] = Field(default_factory=dict)
+    margins: dict[str, dict[str, Annotated[float, Field(ge=0, le=1)]]] = Field(default_factory=dict)
     source: str | None = None
 
-    @model_validator(mode="after")
-    def _margins_sum_to_one(self) -> Population:
-        for attribute, shares in self.margins.items():
-            total = sum(shares.values())
+    @classmethod
+    def _rules(cls, data: Any) -> Iterator[Broken]:
+        margins = _get(data, "margins")
+        if not isinstance(margins, Mapping):
+            return
+        for attribute, shares in margins.items():
+            values = [_number(v) for v in shares.values()] if isinstance(shares, Mapping) else []
+            if not values or None in values:
+                continue
+            total = sum(v for v in values if v is not None)
             if abs(total - 1.0) > 0.01:
-                raise ValueError(
-                    f"the census shares of '{attribute}' sum to {total:.3f} (expected 1)"
+                yield Broken(
+                    ("margins", attribute),
+                    f"the census shares of '{attribute}' sum to {total:.3f} (expected 1)",
                 )
-        return self
 
 
 class Projection(Spec):
@@ -262,55 +465,29 @@ class Pilot(Spec):
     @model_validator(mode="before")
     @classmethod
     def _text(cls, data: object) -> object:
-        if isinstance(data, dict):
-            data = dict(data)
-            for key in ("title", "hypothesis"):
-                if key in data:
-                    data[key] = _as_text(data[key])
-        return data
+        return _texts(data, "title", "hypothesis")
 
-    @model_validator(mode="after")
-    def _references(self) -> Pilot:
-        # Cross-references inside one pilot file are checked here; the loader
-        # maps each message back to the line of the field it names.
-        _unique("cohorts", [c.id for c in self.cohorts])
-        _unique("metrics", [m.id for m in self.metrics])
-        if not any(c.role == "test" for c in self.cohorts):
-            raise ValueError("no cohort has role 'test' (expected at least one test cohort)")
-        metric_ids = {m.id for m in self.metrics}
-        cohort_ids = {c.id for c in self.cohorts}
-        for i, criterion in enumerate(self.decision.criteria):
-            if isinstance(criterion, MetricCriterion) and criterion.metric not in metric_ids:
-                raise ValueError(
-                    f"decision.criteria[{i}] names metric '{criterion.metric}', which the pilot "
-                    f"does not declare (expected one of {sorted(metric_ids)})"
-                )
-            if isinstance(criterion, SurveyCriterion) and criterion.survey not in {
-                s.instrument for s in self.surveys
-            }:
-                raise ValueError(
-                    f"decision.criteria[{i}] names survey '{criterion.survey}', which the pilot's "
-                    f"'surveys' do not plan (expected one of {sorted(s.instrument for s in self.surveys)})"
-                )
-        for i, plan in enumerate(self.surveys):
-            for cohort in plan.cohorts:
-                if cohort not in cohort_ids:
-                    raise ValueError(
-                        f"surveys[{i}] names cohort '{cohort}', which the pilot does not declare "
-                        f"(expected one of {sorted(cohort_ids)})"
-                    )
-        for m in self.metrics:
-            if m.design in ("two_group", "did") and not self.has_control:
-                raise ValueError(
-                    f"metric '{m.id}' asks for design '{m.design}', which needs a control cohort "
-                    "(expected 'pre_post' or a cohort with role 'control')"
-                )
-        if self.projection and self.projection.metric not in metric_ids:
-            raise ValueError(
-                f"projection names metric '{self.projection.metric}', which the pilot does not "
-                f"declare (expected one of {sorted(metric_ids)})"
+    @classmethod
+    def _rules(cls, data: Any) -> Iterator[Broken]:
+        yield from _duplicates(data, "cohorts")
+        yield from _duplicates(data, "metrics")
+        yield from _duplicates(data, "surveys", "instrument")
+        yield from _cohort_rules(data)
+        yield from _criteria_rules(data)
+        yield from _survey_plan_rules(data)
+        yield from _attribute_rules(data)
+        projection = _get(data, "projection")
+        metrics = _ids(_entries(data, "metrics"))
+        metric = _get(projection, "metric")
+        if (
+            isinstance(metric, str)
+            and isinstance(_get(data, "metrics"), list)
+            and metric not in metrics
+        ):
+            yield Broken(
+                ("projection", "metric"),
+                f"'{metric}' is not a metric of this pilot {one_of(metrics, metric)}",
             )
-        return self
 
     @property
     def has_control(self) -> bool:
@@ -334,17 +511,115 @@ class Pilot(Spec):
         return "random" if all(c.assignment == "random" for c in self.cohorts) else "volunteer"
 
 
-def _unique(what: str, ids: list[str]) -> None:
-    seen: set[str] = set()
-    for ident in ids:
-        if ident in seen:
-            raise ValueError(f"{what} declares id '{ident}' twice (expected unique ids)")
-        seen.add(ident)
+def _cohort_rules(data: Any) -> Iterator[Broken]:
+    cohorts = _entries(data, "cohorts")
+    roles = [_get(c, "role") for _, c in cohorts]
+    if not cohorts or not all(role in ("test", "control") for role in roles):
+        return  # an empty list or a wrong role is reported by its own field
+    if "test" not in roles:
+        yield Broken(
+            ("cohorts",),
+            "no cohort has role 'test' (expected at least one test cohort: the people who "
+            "get the new service)",
+        )
+    if "control" not in roles:
+        for i, metric in _entries(data, "metrics"):
+            design = _get(metric, "design")
+            if design in ("two_group", "did"):
+                yield Broken(
+                    ("metrics", i, "design"),
+                    f"design '{design}' needs a cohort with role 'control' (expected pre_post, "
+                    "or a control cohort)",
+                )
+
+
+def _criteria_rules(data: Any) -> Iterator[Broken]:
+    metrics = _ids(_entries(data, "metrics"))
+    plans = {
+        name: (k, plan)
+        for k, plan in _entries(data, "surveys")
+        if isinstance(name := _get(plan, "instrument"), str)
+    }
+    planned = list(plans)
+    check_metrics = isinstance(_get(data, "metrics"), list)
+    check_surveys = isinstance(_get(data, "surveys"), list | None)
+    for i, criterion in _entries(_get(data, "decision"), "criteria"):
+        at: Loc = ("decision", "criteria", i)
+        metric, survey = _get(criterion, "metric"), _get(criterion, "survey")
+        if isinstance(metric, str):
+            if check_metrics and metric not in metrics:
+                yield Broken(
+                    at + ("metric",),
+                    f"'{metric}' is not a metric of this pilot {one_of(metrics, metric)}",
+                )
+        elif isinstance(survey, str) and check_surveys:
+            if survey not in plans:
+                yield Broken(
+                    at + ("survey",),
+                    f"'{survey}' is not one of the pilot's planned surveys "
+                    f"{one_of(planned, survey)}",
+                )
+                continue
+            wave = _get(criterion, "wave") or "after"
+            k, plan = plans[survey]
+            waves = _get(plan, "waves")
+            if wave in ("baseline", "after") and isinstance(waves, list) and wave not in waves:
+                planned_waves = ", ".join(w for w in waves if isinstance(w, str))
+                yield Broken(
+                    at + ("wave",),
+                    f"the '{wave}' wave of '{survey}' is not planned (expected a wave listed "
+                    f"in surveys[{k}].waves: {planned_waves})",
+                )
+
+
+def _survey_plan_rules(data: Any) -> Iterator[Broken]:
+    if not isinstance(_get(data, "cohorts"), list):
+        return
+    cohorts = _ids(_entries(data, "cohorts"))
+    for i, plan in _entries(data, "surveys"):
+        for j, cohort in _entries(plan, "cohorts"):
+            if isinstance(cohort, str) and cohort not in cohorts:
+                yield Broken(
+                    ("surveys", i, "cohorts", j),
+                    f"'{cohort}' is not a cohort of this pilot {one_of(cohorts, cohort)}",
+                )
+
+
+def _attribute_rules(data: Any) -> Iterator[Broken]:
+    # Subgroups and census margins speak of participant attributes: a name that is
+    # not declared would silently match nobody.
+    attributes = _get(data, "attributes")
+    if not isinstance(attributes, list | tuple | type(None)):
+        return
+    known = [a for a in attributes or [] if isinstance(a, str)]
+    for i, criterion in _entries(_get(data, "decision"), "criteria"):
+        subgroup = _get(criterion, "subgroup")
+        for key in subgroup if isinstance(subgroup, Mapping) else {}:
+            if key not in known:
+                yield Broken(
+                    ("decision", "criteria", i, "subgroup", key),
+                    f"'{key}' is not one of the pilot's participant attributes "
+                    f"{one_of(known, key)}",
+                )
+    margins = _get(_get(data, "population"), "margins")
+    for key in margins if isinstance(margins, Mapping) else {}:
+        if key not in known:
+            yield Broken(
+                ("population", "margins", key),
+                f"'{key}' is not one of the pilot's participant attributes {one_of(known, key)}",
+            )
 
 
 # --- instruments -----------------------------------------------------------
 
 Scoring = Literal["sus", "nps", "mean", "umux_lite", "ueq_s"]
+
+# The shape each standard scoring rule assumes: items, scale, reversed positions (1-based).
+STANDARD_SCORINGS: dict[str, tuple[int, int, int, frozenset[int]]] = {
+    "sus": (10, 1, 5, frozenset({2, 4, 6, 8, 10})),
+    "nps": (1, 0, 10, frozenset()),
+    "umux_lite": (2, 1, 7, frozenset()),
+}
 
 
 class ScalePoint(Spec):
@@ -354,9 +629,7 @@ class ScalePoint(Spec):
     @model_validator(mode="before")
     @classmethod
     def _text(cls, data: object) -> object:
-        if isinstance(data, dict) and "label" in data:
-            data = {**data, "label": _as_text(data["label"])}
-        return data
+        return _texts(data, "label")
 
 
 class Scale(Spec):
@@ -364,16 +637,30 @@ class Scale(Spec):
     max: int
     labels: list[ScalePoint] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Scale:
-        if self.max <= self.min:
-            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
-        for point in self.labels:
-            if not self.min <= point.value <= self.max:
-                raise ValueError(
-                    f"label value {point.value} is outside the scale {self.min}..{self.max}"
+    @classmethod
+    def _rules(cls, data: Any) -> Iterator[Broken]:
+        low, high = _number(_get(data, "min")), _number(_get(data, "max"))
+        if low is None or high is None:
+            return
+        if high <= low:
+            yield Broken(("max",), f"must be greater than min ({low:g}). Got {high:g} instead.")
+            return
+        seen: set[float] = set()
+        for i, point in _entries(data, "labels"):
+            value = _number(_get(point, "value"))
+            if value is None:
+                continue
+            if not low <= value <= high:
+                yield Broken(
+                    ("labels", i, "value"),
+                    f"{value:g} is outside the scale (expected {low:g}..{high:g})",
                 )
-        return self
+            elif value in seen:
+                yield Broken(
+                    ("labels", i, "value"),
+                    f"{value:g} is labelled twice (expected one label per value)",
+                )
+            seen.add(value)
 
     def contains(self, answer: float) -> bool:
         return float(answer).is_integer() and self.min <= answer <= self.max
@@ -387,9 +674,7 @@ class Item(Spec):
     @model_validator(mode="before")
     @classmethod
     def _text(cls, data: object) -> object:
-        if isinstance(data, dict) and "text" in data:
-            data = {**data, "text": _as_text(data["text"])}
-        return data
+        return _texts(data, "text")
 
 
 class Instrument(Spec):
@@ -404,25 +689,37 @@ class Instrument(Spec):
     @model_validator(mode="before")
     @classmethod
     def _text(cls, data: object) -> object:
-        if isinstance(data, dict):
-            data = dict(data)
-            for key in ("title", "intro"):
-                if key in data:
-                    data[key] = _as_text(data[key])
-        return data
+        return _texts(data, "title", "intro")
 
-    @model_validator(mode="after")
-    def _scoring_fits(self) -> Instrument:
-        _unique("items", [i.id for i in self.items])
-        expected = {"sus": (10, 1, 5), "nps": (1, 0, 10), "umux_lite": (2, 1, 7)}
-        if self.scoring in expected:
-            n, lo, hi = expected[self.scoring]
-            if len(self.items) != n or (self.scale.min, self.scale.max) != (lo, hi):
-                raise ValueError(
-                    f"scoring '{self.scoring}' needs {n} item(s) on a {lo}..{hi} scale. "
-                    f"Got {len(self.items)} item(s) on {self.scale.min}..{self.scale.max} instead."
+    @classmethod
+    def _rules(cls, data: Any) -> Iterator[Broken]:
+        yield from _duplicates(data, "items")
+        scoring = _get(data, "scoring")
+        if not isinstance(scoring, str) or scoring not in STANDARD_SCORINGS:
+            return
+        n, low, high, reversed_at = STANDARD_SCORINGS[scoring]
+        items = _entries(data, "items")
+        scale = _get(data, "scale")
+        if isinstance(_get(data, "items"), list) and len(items) != n:
+            yield Broken(
+                ("items",), f"scoring '{scoring}' needs {n} item(s). Got {len(items)} instead."
+            )
+        bounds = (_number(_get(scale, "min")), _number(_get(scale, "max")))
+        if None not in bounds and bounds != (low, high):
+            yield Broken(
+                ("scale",),
+                f"scoring '{scoring}' needs a {low}..{high} scale. "
+                f"Got {bounds[0]:g}..{bounds[1]:g} instead.",
+            )
+        for i, item in items[:n]:
+            flag = _get(item, "reversed")
+            expected = (i + 1) in reversed_at
+            if isinstance(flag, bool | None) and bool(flag) != expected:
+                yield Broken(
+                    ("items", i, "reversed"),
+                    f"scoring '{scoring}' {'reverses' if expected else 'does not reverse'} "
+                    f"item {i + 1} (expected reversed: {'true' if expected else 'false'})",
                 )
-        return self
 
     @property
     def item_ids(self) -> list[str]:

@@ -1,0 +1,41 @@
+# The two commands of the README:
+#   make run   installs everything, loads the demo pilots into the embedded SQLite store, starts the app
+#   make test  installs everything (Python packages, Debian's postgresql and chromium) and runs every test
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test install install-test system-deps demo lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+demo: install
+	$(BIN)/livinglab demo
+
+run: demo
+	$(BIN)/livinglab app --port $(PORT)
+
+# Debian's PostgreSQL server and Chromium, for the tests that use the real things.
+system-deps:
+	@bash scripts/system-deps.sh
+
+test: system-deps install-test
+	bash scripts/test.sh
+
+lint: install-test
+	$(BIN)/ruff check livinglab tests
+
+bench: install
+	$(BIN)/python benchmarks/bench_import.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache livinglab.db livinglab.db-wal livinglab.db-shm

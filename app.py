@@ -1,0 +1,10 @@
+"""Streamlit entry point: it only routes (st.navigation); pages live in livinglab/ui/."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from livinglab.ui.navigation import build_navigation
+
+st.set_page_config(page_title="livinglab", page_icon="🧪", layout="wide")
+build_navigation().run()

@@ -1,0 +1,3 @@
+from livinglab.cli import main
+
+main()

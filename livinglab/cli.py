@@ -1,0 +1,175 @@
+"""The ``livinglab`` command line: the same use cases as the app, through ``services``.
+
+Every command imports only what it uses (pingouin alone takes 1.6 s to import):
+``validate`` and ``import`` never pull the statistics, Streamlit or Altair.
+Every user error is a message on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from livinglab.errors import LivingLabError, ProblemsError
+
+app = typer.Typer(
+    name="livinglab",
+    help="Run Living Lab pilots: validate configs, import data, evaluate, start the app.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+EXIT_USER_ERROR = 1
+EXIT_INTERNAL = 3
+
+
+def _fail(message: str, code: int = EXIT_USER_ERROR) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Pilot or instrument files or folders (default: the pilots and surveys folders)."
+        ),
+    ] = None,
+) -> None:
+    """Check pilot and instrument files; list every problem as FILE:LINE: field: message."""
+    from livinglab import services
+
+    problems, checked = services.validate(paths or [])
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        raise _fail(f"{len(problems)} problem(s) in {checked} file(s).")
+    typer.echo(f"{checked} file(s) valid.")
+
+
+@app.command("import")
+def import_(
+    pilot: Annotated[str, typer.Argument(help="The pilot's id (pilots/<id>.yaml).")],
+    participants: Annotated[Path | None, typer.Option(help="Participants CSV.")] = None,
+    observations: Annotated[Path | None, typer.Option(help="Observations CSV or Parquet.")] = None,
+    responses: Annotated[Path | None, typer.Option(help="Survey responses CSV.")] = None,
+) -> None:
+    """Import data into the store: all of it lands, or nothing does."""
+    from livinglab import services
+
+    if not (participants or observations or responses):
+        raise _fail("Nothing to import: give --participants, --observations or --responses.")
+    report = services.import_data(
+        pilot, participants=participants, observations=observations, responses=responses
+    )
+    typer.echo(_import_summary(report))
+
+
+def _import_summary(report: object) -> str:
+    parts = [
+        f"{k.kind}: {k.read} read, {k.inserted} new, {k.already_present} already stored"
+        for k in report.kinds  # type: ignore[attr-defined]
+    ]
+    return "; ".join(parts) + f" ({report.seconds:.1f} s)"  # type: ignore[attr-defined]
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path | None, typer.Option(help="Also keep the generated CSV files in this folder.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the generator.")] = 20260101,
+) -> None:
+    """Fill the store with seeded, realistic data for the demo pilots."""
+    from livinglab import services
+
+    for pilot_id, report in services.load_demo(out_dir=out, seed=seed).items():
+        typer.echo(f"{pilot_id}: {_import_summary(report)}")
+
+
+@app.command()
+def evaluate(
+    pilot: Annotated[str, typer.Argument(help="The pilot's id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Evaluate a pilot: every metric's comparison, every survey's score, the verdict."""
+    from livinglab import services
+
+    evaluation = services.evaluate_pilot(pilot)
+    if as_json:
+        typer.echo(json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(evaluation.to_text())
+
+
+@app.command()
+def pilots() -> None:
+    """List the pilots with the data stored for each."""
+    from livinglab import services
+
+    for line in services.list_pilots_text():
+        typer.echo(line)
+
+
+@app.command("app")
+def run_app(
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = True,
+) -> None:
+    """Start the Streamlit app."""
+    import subprocess
+
+    entry = Path(__file__).resolve().parent.parent / "app.py"
+    if not entry.exists():
+        raise _fail(f"The app's entry point {entry} is missing (run from a source checkout).")
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(entry),
+        "--server.port", str(port), "--server.headless", str(headless).lower(),
+        "--browser.gatherUsageStats", "false",
+    ]
+    raise typer.Exit(subprocess.call(cmd))
+
+
+def main() -> None:
+    """Entry point: run the app, turning errors into messages and exit codes."""
+    try:
+        # Without standalone mode click returns an Exit's code instead of exiting.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except typer.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except ProblemsError as err:
+        typer.echo(err.render(limit=50), err=True)
+        sys.exit(EXIT_USER_ERROR)
+    except LivingLabError as err:
+        typer.echo(f"Error: {err}", err=True)
+        sys.exit(EXIT_USER_ERROR)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as err:  # noqa: BLE001 - the last line of defence against a traceback
+        import click
+
+        if isinstance(err, click.ClickException):
+            err.show()
+            sys.exit(err.exit_code)
+        if isinstance(err, click.exceptions.Abort):
+            sys.exit(EXIT_USER_ERROR)
+        if os.environ.get("LIVINGLAB_DEBUG"):
+            raise
+        typer.echo(
+            f"Internal error: {type(err).__name__}: {err}\n"
+            "This is a bug in livinglab; set LIVINGLAB_DEBUG=1 to see the traceback.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Streamlit pages (never in a folder named pages/: Streamlit would serve it to anyone)."""

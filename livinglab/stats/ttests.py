@@ -1,0 +1,127 @@
+"""t-tests from summary statistics (vectorised).
+
+The database reduces readings to one value per participant and period; the
+designs reduce those to means, SDs and counts, and these functions turn the
+summaries into a test. They accept numpy arrays as well as floats, so the
+calibration tests can run thousands of simulated pilots through the very code
+that :func:`livinglab.stats.analyze_metric` uses.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import special
+
+
+class TTest(NamedTuple):
+    """A t-test of a difference: estimate, its SE, t, df, two-sided p and CI."""
+
+    estimate: np.ndarray
+    se: np.ndarray
+    statistic: np.ndarray
+    df: np.ndarray
+    p_value: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+
+
+def t_quantile(df: ArrayLike, probability: float) -> np.ndarray:
+    """Quantile of Student's t with ``df`` degrees of freedom."""
+    return special.stdtrit(np.asarray(df, dtype=float), probability)
+
+
+def _finish(estimate: ArrayLike, se: ArrayLike, df: ArrayLike, alpha: float, mu: float) -> TTest:
+    estimate = np.asarray(estimate, dtype=float)
+    se = np.asarray(se, dtype=float)
+    df = np.asarray(df, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = (estimate - mu) / se
+    p_value = 2.0 * special.stdtr(df, -np.abs(statistic))
+    margin = t_quantile(df, 1.0 - alpha / 2.0) * se
+    return TTest(estimate, se, statistic, df, p_value, estimate - margin, estimate + margin)
+
+
+def one_sample_t(
+    mean: ArrayLike, sd: ArrayLike, n: ArrayLike, *, alpha: float = 0.05, mu: float = 0.0
+) -> TTest:
+    """One-sample t-test of ``mean`` against ``mu``; the paired t-test on differences.
+
+    Parameters
+    ----------
+    mean, sd, n : float or array
+        Mean, SD (ddof = 1) and count of the differences.
+    alpha : float
+        1 - confidence level of the CI.
+    mu : float
+        Null value.
+
+    Returns
+    -------
+    TTest
+        ``estimate`` (= mean), ``se``, ``statistic``, ``df`` (= n - 1),
+        ``p_value`` (two-sided), ``ci_low``, ``ci_high``.
+
+    Notes
+    -----
+    :math:`t = (\\bar d - \\mu) / (s_d/\\sqrt n)`, df = n - 1; CI
+    :math:`\\bar d \\pm t_{1-\\alpha/2, n-1} s_d/\\sqrt n`, as R's
+    ``t.test(x, y, paired = TRUE)``.
+
+    References
+    ----------
+    Student (1908). The probable error of a mean. Biometrika 6(1), 1-25.
+    """
+    n = np.asarray(n, dtype=float)
+    se = np.asarray(sd, dtype=float) / np.sqrt(n)
+    return _finish(mean, se, n - 1.0, alpha, mu)
+
+
+def welch_t(
+    mean_x: ArrayLike,
+    sd_x: ArrayLike,
+    n_x: ArrayLike,
+    mean_y: ArrayLike,
+    sd_y: ArrayLike,
+    n_y: ArrayLike,
+    *,
+    alpha: float = 0.05,
+    mu: float = 0.0,
+) -> TTest:
+    """Welch's unequal-variance t-test of ``mean_x - mean_y``.
+
+    Returns
+    -------
+    TTest
+        ``estimate`` (= mean_x - mean_y), ``se``, ``statistic``, ``df``
+        (Welch-Satterthwaite), ``p_value`` (two-sided), ``ci_low``, ``ci_high``.
+
+    Notes
+    -----
+    :math:`v_i = s_i^2/n_i`, :math:`t = (\\bar x - \\bar y - \\mu)/\\sqrt{v_x + v_y}`,
+    :math:`\\nu = (v_x+v_y)^2 / (v_x^2/(n_x-1) + v_y^2/(n_y-1))`, as R's
+    ``t.test(x, y)`` (``var.equal = FALSE``, the default).
+
+    References
+    ----------
+    Welch, B. L. (1947). The generalization of 'Student's' problem when several
+    different population variances are involved. Biometrika 34, 28-35.
+    """
+    var_x = np.asarray(sd_x, dtype=float) ** 2 / np.asarray(n_x, dtype=float)
+    var_y = np.asarray(sd_y, dtype=float) ** 2 / np.asarray(n_y, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = (var_x + var_y) ** 2 / (
+            var_x**2 / (np.asarray(n_x, dtype=float) - 1.0)
+            + var_y**2 / (np.asarray(n_y, dtype=float) - 1.0)
+        )
+    estimate = np.asarray(mean_x, dtype=float) - np.asarray(mean_y, dtype=float)
+    return _finish(estimate, np.sqrt(var_x + var_y), df, alpha, mu)
+
+
+def one_sided_p(statistic: ArrayLike, df: ArrayLike, *, upper: bool) -> np.ndarray:
+    """One-sided p of a t statistic: upper tail P(T >= t) or lower tail P(T <= t)."""
+    statistic = np.asarray(statistic, dtype=float)
+    df = np.asarray(df, dtype=float)
+    return special.stdtr(df, -statistic) if upper else special.stdtr(df, statistic)

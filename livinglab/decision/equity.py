@@ -1,0 +1,429 @@
+"""Who benefits: effects by subgroup, seniors first, small groups never shown.
+
+For every declared attribute (age bands first, with the 65+ bands at the top, then
+the others such as neighbourhoods) and every metric, each group's effect comes
+from the very analysis of the overall metric (:func:`livinglab.stats.analyze_metric`
+on the group's participants), and a test says whether the effect differs across
+groups:
+
+* ``did`` / ``two_group``: OLS of the per-participant outcome (change score, or
+  the intervention value) on cohort × group; F-test of the interaction terms
+  (the groups with participants in both cohorts);
+* ``pre_post``: one-way ANOVA of the testers' changes across groups.
+
+A group with 1 to 4 people in a cohort is suppressed (estimate and counts hidden,
+``suppressed=True``), and complementary suppression hides the next smallest so
+that no hidden value can be derived from the totals (:mod:`.privacy`).
+Participants without a value for the attribute form an ``unknown`` group, so that
+the groups add up to the totals shown elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from livinglab.decision.criteria import basis_of
+from livinglab.decision.frames import (
+    COHORT,
+    ID,
+    ROLE,
+    UNKNOWN,
+    analysed,
+    category,
+    participants_of,
+    wide,
+    with_attributes,
+    with_roles,
+)
+from livinglab.decision.models import (
+    EquityResult,
+    InteractionTest,
+    SubgroupEffect,
+    SubgroupScore,
+)
+from livinglab.decision.privacy import MIN_CELL, suppression
+from livinglab.spec.models import Instrument, Metric, Pilot
+from livinglab.stats.designs import analyze_metric
+from livinglab.stats.results import MetricResult, SurveyResult
+from livinglab.stats.surveys import score_survey
+
+SENIOR_AGE = 65
+_SPLIT = re.compile(r"\s*[,;|]\s*")
+
+
+# --- groups and their order ------------------------------------------------------------
+
+
+def lower_bound(label: str) -> int | None:
+    """The first number of a band label: ``'65-74'`` -> 65, ``'75+'`` -> 75."""
+    found = re.match(r"\s*(\d+)", str(label))
+    return int(found.group(1)) if found else None
+
+
+def is_senior(label: str) -> bool:
+    """A band starting at 65 or later."""
+    low = lower_bound(label)
+    return low is not None and low >= SENIOR_AGE
+
+
+def order_groups(labels: Iterable[str]) -> list[str]:
+    """Seniors' bands first (``65-74``, ``75+``), then the other bands, then names, then
+    ``unknown``."""
+    def key(label: str) -> tuple[int, float, str]:
+        low = lower_bound(label)
+        if label == UNKNOWN:
+            return (3, 0, label)
+        if low is None:
+            return (2, 0, label)
+        return (0 if low >= SENIOR_AGE else 1, low, label)
+
+    return sorted(set(labels), key=key)
+
+
+def order_attributes(attributes: Iterable[str]) -> list[str]:
+    """Age attributes first (``age_band``), the others in their declared order."""
+    attributes = list(attributes)
+    return [a for a in attributes if "age" in a] + [a for a in attributes if "age" not in a]
+
+
+def resolve(available: Iterable[str], wanted: Any) -> set[str]:
+    """The categories a subgroup value names.
+
+    ``wanted`` is a category (``'65-74'``), a list of them, a string listing them
+    (``'65-74, 75+'``), or an open band (``'65+'``: every band starting at 65 or
+    later). Matching is exact, then case-insensitive.
+    """
+    available = [str(a) for a in available]
+    if isinstance(wanted, str):
+        items = [wanted] if wanted in available else _SPLIT.split(wanted.strip())
+    else:
+        items = [str(w) for w in wanted]
+    chosen: set[str] = set()
+    for item in items:
+        open_band = re.fullmatch(r"(\d+)\s*\+", item.strip())
+        if item in available:
+            chosen.add(item)
+        elif open_band:
+            floor = int(open_band.group(1))
+            chosen |= {a for a in available if (lower_bound(a) or -1) >= floor}
+        else:
+            chosen |= {a for a in available if a.casefold() == item.strip().casefold()}
+    return chosen
+
+
+def subgroup_mask(frame: pd.DataFrame, subgroup: Mapping[str, Any]) -> pd.Series:
+    """Rows of ``frame`` inside ``subgroup`` (every attribute must match).
+
+    Raises
+    ------
+    ValueError
+        When the frame has no column for one of the subgroup's attributes.
+    """
+    mask = pd.Series(True, index=frame.index)
+    for attribute, wanted in subgroup.items():
+        if attribute not in frame.columns:
+            raise ValueError(
+                f"The subgroup names attribute '{attribute}', which the participants data "
+                f"does not have. Got columns {sorted(map(str, frame.columns))} instead."
+            )
+        labels = category(frame[attribute])
+        mask &= labels.isin(resolve(labels.unique(), wanted))
+    return mask
+
+
+# --- the analysis on a subgroup ----------------------------------------------------
+
+
+def analyze_subgroup(
+    values: pd.DataFrame, *, pilot: Pilot, metric: Metric, seed: int,
+    subgroup: Mapping[str, Any] | None = None, mask: pd.Series | None = None,
+) -> MetricResult:
+    """The overall metric's analysis run on one subgroup's participants."""
+    frame = with_roles(values, pilot)
+    if mask is None:
+        mask = subgroup_mask(frame, subgroup or {})
+    return analyze_metric(
+        frame[mask.to_numpy()], metric=metric.id, design=pilot.design_of(metric),
+        binary=is_binary(frame, metric), better=metric.better, assignment=pilot.assignment,
+        alpha=pilot.decision.alpha, seed=seed,
+    )
+
+
+def is_binary(values: pd.DataFrame, metric: Metric) -> bool:
+    """A ``share`` metric is analysed as binary only when every participant's value is 0
+    or 1 (one reading each); shares of several readings are continuous."""
+    observed = values["value"].dropna()
+    return metric.binary and bool(observed.isin([0.0, 1.0]).all())
+
+
+def _counts(rows: pd.DataFrame, design: str, group: str) -> list[int]:
+    mine = rows[rows["_group"] == group]
+    n_test = int((mine[ROLE] == "test").sum())
+    return [n_test] if design == "pre_post" else [n_test, int((mine[ROLE] == "control").sum())]
+
+
+def metric_equity(
+    values: pd.DataFrame, *, pilot: Pilot, metric: Metric, attribute: str, seed: int,
+) -> tuple[list[SubgroupEffect], InteractionTest]:
+    """One metric's effects by the groups of one attribute, and the interaction test."""
+    design = pilot.design_of(metric)
+    frame = with_roles(values, pilot)
+    table = wide(frame, [attribute])
+    rows = analysed(table, design)
+    rows = rows.assign(_group=category(rows[attribute]))
+    groups = order_groups(rows["_group"])
+    cells = [_counts(rows, design, g) for g in groups]
+    hidden = suppression(cells)
+    labels = category(frame[attribute])
+    effects = []
+    for group, cell, reason in zip(groups, cells, hidden, strict=True):
+        common: dict[str, Any] = {"metric": metric.id, "attribute": attribute, "group": group,
+                  "senior": "age" in attribute and is_senior(group)}
+        if reason is not None:
+            effects.append(SubgroupEffect(**common, suppressed=True, suppression=reason))
+            continue
+        result = analyze_subgroup(frame, pilot=pilot, metric=metric, seed=seed,
+                                  mask=labels == group)
+        effects.append(_effect(common, result, cell))
+    return effects, interaction_test(rows, design=design, metric=metric.id, attribute=attribute)
+
+
+def _effect(common: dict[str, Any], result: MetricResult, cell: list[int]) -> SubgroupEffect:
+    basis = basis_of(result)
+    base = result.baseline_mean
+    pct = (100 * basis.estimate / abs(base) if basis.estimate is not None and base
+           and math.isfinite(base) else None)
+    return SubgroupEffect(
+        **common, suppressed=False, n_test=result.n_test,
+        n_control=None if len(cell) == 1 else result.n_control, basis=basis.name,
+        estimate=basis.estimate, ci_low=basis.ci_low, ci_high=basis.ci_high,
+        estimate_pct=pct, p_value=result.primary_p_value, message=result.message,
+    )
+
+
+def interaction_test(rows: pd.DataFrame, *, design: str, metric: str,
+                     attribute: str) -> InteractionTest:
+    """Whether the effect differs across the groups (``rows``: analysed, with ``_group``)."""
+    common: dict[str, Any] = {"metric": metric, "attribute": attribute}
+    if design == "pre_post":
+        samples = [g["y"].to_numpy(float) for _, g in rows.groupby("_group") if len(g) >= 2]
+        if len(samples) < 2:
+            return InteractionTest(**common, test=None, statistic=None, df_num=None, df_den=None,
+                                   p_value=None, n_groups=len(samples),
+                                   message="fewer than 2 groups with 2 testers or more")
+        if np.ptp(np.concatenate(samples)) == 0:
+            return InteractionTest(**common, test="anova_changes", statistic=None,
+                                   df_num=len(samples) - 1, df_den=sum(map(len, samples)) -
+                                   len(samples), p_value=None, n_groups=len(samples),
+                                   message="every change is identical: nothing to test")
+        test = sps.f_oneway(*samples)
+        total = sum(map(len, samples))
+        return InteractionTest(**common, test="anova_changes", statistic=float(test.statistic),
+                               df_num=len(samples) - 1, df_den=total - len(samples),
+                               p_value=float(test.pvalue), n_groups=len(samples))
+    return _ols_interaction(rows, **common)
+
+
+def _ols_interaction(rows: pd.DataFrame, *, metric: str, attribute: str) -> InteractionTest:
+    both = rows.groupby("_group")[ROLE].nunique()
+    keep = rows[rows["_group"].isin(both[both == 2].index)]
+    groups = sorted(keep["_group"].unique())
+    common: dict[str, Any] = {"metric": metric, "attribute": attribute, "n_groups": len(groups),
+              "test": "ols_interaction_f"}
+    if len(groups) < 2:
+        return InteractionTest(**common, statistic=None, df_num=None, df_den=None, p_value=None,
+                               message="fewer than 2 groups with testers and control")
+    y = keep["y"].to_numpy(float)
+    treated = (keep[ROLE] == "test").to_numpy(float)
+    dummies = np.column_stack([(keep["_group"] == g).to_numpy(float) for g in groups[1:]])
+    reduced = np.column_stack([np.ones_like(y), treated, dummies])
+    full = np.column_stack([reduced, dummies * treated[:, None]])
+    rss_r, rank_r = _rss(reduced, y)
+    rss_f, rank_f = _rss(full, y)
+    df_num, df_den = rank_f - rank_r, len(y) - rank_f
+    if df_num < 1 or df_den < 1 or rss_f <= 0:
+        return InteractionTest(**common, statistic=None, df_num=float(df_num),
+                               df_den=float(df_den), p_value=None,
+                               message="not enough participants to test the interaction")
+    f = ((rss_r - rss_f) / df_num) / (rss_f / df_den)
+    return InteractionTest(**common, statistic=float(f), df_num=float(df_num),
+                           df_den=float(df_den), p_value=float(sps.f.sf(f, df_num, df_den)))
+
+
+def _rss(design: np.ndarray, y: np.ndarray) -> tuple[float, int]:
+    coef, _, rank, _ = np.linalg.lstsq(design, y, rcond=None)
+    residual = y - design @ coef
+    return float(residual @ residual), int(rank)
+
+
+# --- surveys by subgroup ---------------------------------------------------------------
+
+
+def answers_of(answers: pd.DataFrame, instrument: str, wave: str) -> pd.DataFrame:
+    """The answers to one instrument in one wave (columns ``instrument``/``wave`` optional)."""
+    mask = pd.Series(True, index=answers.index)
+    if "instrument" in answers.columns:
+        mask &= answers["instrument"].astype(str) == instrument
+    if "wave" in answers.columns:
+        mask &= answers["wave"].astype(str) == wave
+    return answers[mask]
+
+
+def stacked_answers(answers: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One answers frame with an ``instrument`` column, from one frame or one per instrument."""
+    if isinstance(answers, pd.DataFrame):
+        return answers
+    frames = [frame.assign(instrument=instrument) for instrument, frame in answers.items()]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=[ID, "instrument", "wave", "item", "answer"])
+
+
+def plan_answers(pilot: Pilot, instrument: str, answers: pd.DataFrame,
+                 people: pd.DataFrame | None) -> pd.DataFrame:
+    """The answers of the plan's test cohorts (all its cohorts when none is a test one),
+    as the overall survey score counts them."""
+    plan = next((p for p in pilot.surveys if p.instrument == instrument), None)
+    if plan is None:
+        return answers
+    cohorts = [c for c in plan.cohorts if pilot.cohort(c).role == "test"] or plan.cohorts
+    if COHORT in answers.columns:
+        return answers[answers[COHORT].isin(cohorts)]
+    if people is None or COHORT not in people.columns:
+        return answers
+    chosen = people.loc[people[COHORT].isin(cohorts), ID].astype(str)
+    return answers[answers[ID].astype(str).isin(chosen)]
+
+
+def score_answers(answers: pd.DataFrame, *, instrument: Instrument, wave: str,
+                  alpha: float) -> SurveyResult | None:
+    """:func:`livinglab.stats.score_survey` on some respondents' answers (None when the
+    instrument's scoring is not one the stats layer scores)."""
+    try:
+        return score_survey(
+            answers_of(answers, instrument.id, wave), instrument=instrument.id,
+            items=instrument.item_ids, scale_min=instrument.scale.min,
+            scale_max=instrument.scale.max, scoring=instrument.scoring,
+            reversed_items=instrument.reversed_items, wave=wave, alpha=alpha,
+        )
+    except ValueError:
+        return None
+
+
+def with_attribute(answers: pd.DataFrame, people: pd.DataFrame, attribute: str) -> pd.DataFrame:
+    """``answers`` with the respondents' ``attribute`` (as text, ``unknown`` when missing)."""
+    labels = people.drop_duplicates(ID).set_index(ID)[attribute]
+    ids = answers[ID].astype(str)
+    found = labels.set_axis(labels.index.astype(str)).reindex(ids).to_numpy()
+    return answers.assign(_group=category(pd.Series(found, index=answers.index)))
+
+
+def survey_equity(
+    pilot: Pilot, *, answers: pd.DataFrame, instruments: Mapping[str, Instrument],
+    people: pd.DataFrame,
+) -> list[SubgroupScore]:
+    """Every planned survey's score by the groups of every attribute, small ones hidden."""
+    scores: list[SubgroupScore] = []
+    for attribute in order_attributes(pilot.attributes):
+        if attribute not in people.columns:
+            continue
+        for plan in pilot.surveys:
+            instrument = instruments.get(plan.instrument)
+            for wave in plan.waves if instrument is not None else ():
+                assert instrument is not None
+                asked = plan_answers(pilot, plan.instrument,
+                                     answers_of(answers, plan.instrument, wave), people)
+                mine = with_attribute(asked, people, attribute)
+                scores += _group_scores(mine, instrument=instrument, wave=wave,
+                                        attribute=attribute, alpha=pilot.decision.alpha)
+    return scores
+
+
+def _group_scores(answers: pd.DataFrame, *, instrument: Instrument, wave: str, attribute: str,
+                  alpha: float) -> list[SubgroupScore]:
+    respondents = answers.drop_duplicates(ID)["_group"].value_counts()
+    groups = order_groups(respondents.index)
+    hidden = suppression([int(respondents[g]) for g in groups])
+    rows = []
+    for group, reason in zip(groups, hidden, strict=True):
+        common: dict[str, Any] = {"instrument": instrument.id, "wave": wave,
+                                  "attribute": attribute, "group": group,
+                                  "senior": "age" in attribute and is_senior(group)}
+        result = None if reason else score_answers(answers[answers["_group"] == group],
+                                                   instrument=instrument, wave=wave,
+                                                   alpha=alpha)
+        if reason or result is None:
+            rows.append(SubgroupScore(**common, suppressed=reason is not None,
+                                      suppression=reason,
+                                      message=None if reason else "not scored"))
+            continue
+        rows.append(SubgroupScore(**common, suppressed=False, n=result.n, score=result.score,
+                                  ci_low=result.ci_low, ci_high=result.ci_high,
+                                  message=result.message))
+    return rows
+
+
+# --- everything ------------------------------------------------------------------------
+
+
+def equity_by_subgroup(
+    pilot: Pilot,
+    *,
+    values_by_metric: Mapping[str, pd.DataFrame],
+    participants: pd.DataFrame | None = None,
+    seed: int,
+    metrics: Sequence[str] | None = None,
+    survey_answers: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
+    instruments: Mapping[str, Instrument] | None = None,
+) -> EquityResult:
+    """Effects by subgroup for every declared attribute and every metric with values.
+
+    Parameters
+    ----------
+    pilot : Pilot
+    values_by_metric : mapping of metric id -> values frame
+    participants : DataFrame, optional
+        Supplies the attribute columns the values frames lack.
+    seed : int
+        Seed of the stats' bootstrap, for reproducible intervals.
+    metrics : list of metric ids, optional
+        Default: every declared metric with values (primary first).
+    survey_answers : DataFrame or mapping instrument id -> DataFrame, optional
+        ``participant_id[, cohort], instrument, wave, item, answer``: with ``instruments``,
+        every planned survey is also scored by subgroup (``scores``); the attributes
+        come from ``participants`` (else the values frames).
+
+    Returns
+    -------
+    EquityResult
+        ``effects`` (attribute by attribute, seniors first), ``interactions``,
+        ``scores``.
+    """
+    order = {"primary": 0, "guardrail": 1, "secondary": 2}
+    chosen = metrics or [m.id for m in sorted(pilot.metrics, key=lambda m: order[m.role])
+                         if m.id in values_by_metric]
+    effects: list[SubgroupEffect] = []
+    interactions: list[InteractionTest] = []
+    for attribute in order_attributes(pilot.attributes):
+        for metric_id in chosen:
+            values = with_attributes(values_by_metric[metric_id], participants, [attribute])
+            if attribute not in values.columns or not len(values):
+                continue
+            found, test = metric_equity(values, pilot=pilot, metric=pilot.metric(metric_id),
+                                        attribute=attribute, seed=seed)
+            effects += found
+            interactions.append(test)
+    scores: list[SubgroupScore] = []
+    if survey_answers is not None and instruments:
+        people = participants_of(pilot, values_by_metric, participants)
+        scores = survey_equity(pilot, answers=stacked_answers(survey_answers),
+                               instruments=instruments, people=people)
+    return EquityResult(effects=tuple(effects), interactions=tuple(interactions),
+                        scores=tuple(scores), min_cell=MIN_CELL)
+

@@ -1,0 +1,277 @@
+"""The evaluation of one pilot: every metric's analysis, every survey's score, the decision.
+
+Pure (pandas in, a frozen object out): ``services.evaluate_pilot`` reads the
+store's reductions and calls :func:`evaluate`; the CLI (``--json`` or a table),
+the app and the exported dossier all render the one :class:`PilotEvaluation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from livinglab.decision import PilotDecision, decide
+from livinglab.decision.equity import is_binary
+from livinglab.spec.models import Instrument, Pilot, SurveyPlan
+from livinglab.stats import (
+    DEFAULT_SEED,
+    MetricResult,
+    Resampler,
+    ResponseRate,
+    SurveyResult,
+    analyze_metric,
+    compare_waves,
+    response_rate,
+    score_survey,
+    with_adjusted,
+)
+
+RatesByInstrument = tuple[tuple[str, ResponseRate], ...]
+
+
+@dataclass(frozen=True)
+class PilotEvaluation:
+    """One pilot's evidence and verdict.
+
+    Attributes
+    ----------
+    pilot : Pilot
+        The spec the evaluation was made against.
+    metrics : tuple of MetricResult
+        One per metric, in the pilot's order, with Holm (primary) or
+        Benjamini-Hochberg (secondary, guardrail) adjusted p-values.
+    surveys : tuple of SurveyResult
+        One per planned instrument and wave, over the plan's test cohorts.
+    survey_changes : tuple of MetricResult
+        Baseline -> after change of the same respondents, where both waves exist.
+    response_rates : tuple of ResponseRate
+        Per instrument, cohort role and wave.
+    decision : PilotDecision
+        Verdict, evidence level, criteria, checks, equity, representativeness, projection.
+    data_version : int
+        The store's data version the evaluation was computed on.
+    """
+
+    pilot: Pilot
+    metrics: tuple[MetricResult, ...]
+    surveys: tuple[SurveyResult, ...]
+    survey_changes: tuple[MetricResult, ...]
+    response_rates: RatesByInstrument
+    decision: PilotDecision
+    data_version: int = 0
+
+    @property
+    def verdict(self) -> str:
+        return self.decision.verdict
+
+    def metric(self, metric_id: str) -> MetricResult:
+        return next(m for m in self.metrics if m.metric == metric_id)
+
+    def to_dict(self, lang: str = "fr") -> dict[str, Any]:
+        """The JSON contract of ``livinglab evaluate --json`` (see the README)."""
+        decision = self.decision.to_dict(lang)
+        return {
+            "pilot": self.pilot.id,
+            "title": self.pilot.title.get(lang),
+            "verdict": decision.pop("verdict"),
+            "evidence_level": decision.pop("evidence_level"),
+            "criteria": decision.pop("criteria"),
+            "metrics": [_metric_dict(self.pilot, m) for m in self.metrics],
+            "surveys": [s.to_dict() for s in self.surveys],
+            "survey_changes": [c.to_dict() for c in self.survey_changes],
+            "response_rates": [
+                {"instrument": instrument, **rate.to_dict()}
+                for instrument, rate in self.response_rates
+            ],
+            "data_version": self.data_version,
+            **{k: v for k, v in decision.items() if k != "pilot"},
+        }
+
+    def to_text(self, lang: str = "fr") -> str:
+        """A readable summary for the terminal: verdict, metrics table, surveys table."""
+        lines = [self.decision.to_text(lang), ""]
+        metrics = pd.DataFrame(
+            [
+                {
+                    "metric": m.metric,
+                    "design": m.design,
+                    "test": m.test,
+                    "estimate": m.estimate,
+                    "ci_low": m.ci_low,
+                    "ci_high": m.ci_high,
+                    "estimate_%": m.estimate_pct,
+                    "p_value": m.p_value,
+                    "p_adjusted": m.p_value_adjusted,
+                    "effect_size": m.effect_size,
+                    "n_test": m.n_test,
+                    "n_control": m.n_control,
+                }
+                for m in self.metrics
+            ]
+        )
+        lines.append(metrics.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        for m in self.metrics:
+            why = m.message or m.test_reason
+            if why:
+                lines.append(f"  {m.metric}: {why}")
+        if self.surveys:
+            surveys = pd.DataFrame(
+                [
+                    {
+                        "instrument": s.instrument,
+                        "wave": s.wave,
+                        "score": s.score,
+                        "ci_low": s.ci_low,
+                        "ci_high": s.ci_high,
+                        "n": s.n,
+                        "cronbach_alpha": s.cronbach_alpha,
+                        "grade": s.grade,
+                    }
+                    for s in self.surveys
+                ]
+            )
+            lines += ["", surveys.to_string(index=False, float_format=lambda x: f"{x:.4g}")]
+        return "\n".join(lines)
+
+
+def _metric_dict(pilot: Pilot, result: MetricResult) -> dict[str, Any]:
+    record = result.to_dict()
+    metric = pilot.metric(result.metric)
+    record.update(role=metric.role, unit=metric.unit, label=metric.label.get("fr"))
+    return record
+
+
+def evaluate(
+    pilot: Pilot,
+    *,
+    values_by_metric: Mapping[str, pd.DataFrame],
+    answers_by_instrument: Mapping[str, pd.DataFrame],
+    instruments: Mapping[str, Instrument],
+    participants: pd.DataFrame | None = None,
+    data_version: int = 0,
+    seed: int = DEFAULT_SEED,
+    lang: str = "fr",
+) -> PilotEvaluation:
+    """Analyse every metric and survey of a pilot and decide.
+
+    Parameters
+    ----------
+    values_by_metric : mapping metric id -> DataFrame
+        Per-participant values (``participant_id, cohort, cohort_role, period,
+        value`` + attributes), from the store's SQL reduction.
+    answers_by_instrument : mapping instrument id -> DataFrame
+        Long answers (``participant_id, cohort, cohort_role, wave, item, answer``
+        + attributes).
+    participants : DataFrame, optional
+        Enrolment (``participant_id, cohort, cohort_role`` + attributes).
+    """
+    resampler = _shared_resampler(values_by_metric, seed)
+    raw = [
+        analyze_metric(
+            values_by_metric[m.id],
+            metric=m.id,
+            design=pilot.design_of(m),
+            binary=is_binary(values_by_metric[m.id], m),
+            better=m.better,
+            assignment=pilot.assignment,
+            alpha=pilot.decision.alpha,
+            seed=seed,
+            resampler=resampler,
+        )
+        for m in pilot.metrics
+    ]
+    metrics = tuple(with_adjusted(raw, {m.id: m.role for m in pilot.metrics}))
+    surveys, changes, rates = _surveys(pilot, answers_by_instrument, instruments, participants)
+    decision = decide(
+        pilot,
+        metric_results=metrics,
+        survey_results=surveys,
+        values_by_metric=values_by_metric,
+        participants=participants,
+        survey_answers=dict(answers_by_instrument),
+        instruments=dict(instruments),
+        lang=lang,
+        seed=seed,
+    )
+    return PilotEvaluation(
+        pilot=pilot,
+        metrics=metrics,
+        surveys=surveys,
+        survey_changes=changes,
+        response_rates=rates,
+        decision=decision,
+        data_version=data_version,
+    )
+
+
+def _shared_resampler(values_by_metric: Mapping[str, pd.DataFrame], seed: int) -> Resampler | None:
+    ids = sorted({pid for frame in values_by_metric.values() for pid in frame["participant_id"]})
+    return Resampler(ids, seed=seed) if ids else None
+
+
+def _scoring_args(instrument: Instrument) -> dict[str, Any]:
+    return {
+        "instrument": instrument.id,
+        "items": instrument.item_ids,
+        "scale_min": instrument.scale.min,
+        "scale_max": instrument.scale.max,
+        "scoring": instrument.scoring,
+        "reversed_items": instrument.reversed_items,
+    }
+
+
+def _plan_answers(pilot: Pilot, plan: SurveyPlan, answers: pd.DataFrame) -> pd.DataFrame:
+    test_cohorts = [c for c in plan.cohorts if pilot.cohort(c).role == "test"] or plan.cohorts
+    return answers[answers["cohort"].isin(test_cohorts)]
+
+
+def _surveys(
+    pilot: Pilot,
+    answers_by_instrument: Mapping[str, pd.DataFrame],
+    instruments: Mapping[str, Instrument],
+    participants: pd.DataFrame | None,
+) -> tuple[tuple[SurveyResult, ...], tuple[MetricResult, ...], RatesByInstrument]:
+    scores: list[SurveyResult] = []
+    changes: list[MetricResult] = []
+    rates: list[tuple[str, ResponseRate]] = []
+    alpha = pilot.decision.alpha
+    for plan in pilot.surveys:
+        instrument = instruments[plan.instrument]
+        answers = answers_by_instrument.get(plan.instrument, _no_answers())
+        mine = _plan_answers(pilot, plan, answers)
+        for wave in plan.waves:
+            scores.append(score_survey(mine, wave=wave, alpha=alpha, **_scoring_args(instrument)))
+        if {"baseline", "after"} <= set(plan.waves):
+            changes.append(compare_waves(mine, alpha=alpha, **_scoring_args(instrument)))
+        rates += [(plan.instrument, r) for r in _response_rates(pilot, plan, answers, participants)]
+    return tuple(scores), tuple(changes), tuple(rates)
+
+
+def _response_rates(
+    pilot: Pilot, plan: SurveyPlan, answers: pd.DataFrame, participants: pd.DataFrame | None
+) -> list[ResponseRate]:
+    if participants is None:
+        return []
+    rates = []
+    for role in ("test", "control"):
+        cohorts = [c for c in plan.cohorts if pilot.cohort(c).role == role]
+        if not cohorts:
+            continue
+        invited = int(participants["cohort"].isin(cohorts).sum())
+        for wave in plan.waves:
+            mask = answers["cohort"].isin(cohorts) & (answers["wave"] == wave)
+            responded = int(answers.loc[mask, "participant_id"].nunique())
+            if invited:
+                rates.append(
+                    response_rate(invited=invited, responded=responded, cohort_role=role, wave=wave)
+                )
+    return rates
+
+
+def _no_answers() -> pd.DataFrame:
+    return pd.DataFrame(
+        columns=["participant_id", "cohort", "cohort_role", "wave", "item", "answer"]
+    )

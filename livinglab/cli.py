@@ -110,6 +110,43 @@ def evaluate(
 
 
 @app.command()
+def power(
+    design: Annotated[
+        str | None, typer.Option(help="paired, two_sample, did or two_proportions.")
+    ] = None,
+    effect: Annotated[
+        float | None,
+        typer.Option(help="Effect: in the metric's unit with --sd, else standardised (d or h)."),
+    ] = None,
+    sd: Annotated[float | None, typer.Option(help="Observed or assumed SD, in units.")] = None,
+    n: Annotated[float | None, typer.Option(help="Participants per group (or pairs).")] = None,
+    power_: Annotated[float | None, typer.Option("--power", help="Target power, e.g. 0.8.")] = None,
+    alpha: Annotated[float | None, typer.Option(help="Two-sided alpha (default 0.05).")] = None,
+    pilot: Annotated[str | None, typer.Option(help="Plan for a pilot's metric.")] = None,
+    metric: Annotated[str | None, typer.Option(help="The metric, with --pilot.")] = None,
+    baseline: Annotated[
+        float | None, typer.Option(help="Baseline mean (or proportion) for a relative effect.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Solve for whichever of n, effect or power is not given (planning a pilot)."""
+    from livinglab import services
+
+    result = services.plan_power(
+        design=design, effect=effect, sd=sd, n=n, power=power_, alpha=alpha,
+        pilot_id=pilot, metric_id=metric, baseline=baseline,
+    )
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    typer.echo(
+        f"design {result.design}: n = {result.n:.2f} per group (recruit {result.n_ceiling}), "
+        f"{result.effect_name} = {result.effect:.4g}, power = {result.power:.3f}, "
+        f"alpha = {result.alpha:g} (solved for {result.solved_for})"
+    )
+
+
+@app.command()
 def pilots() -> None:
     """List the pilots with the data stored for each."""
     from livinglab import services

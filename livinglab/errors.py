@@ -35,7 +35,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        if not self.field:
+            return f"{where}: {self.message}"
+        return f"{where}: {self.field}: {self.message}"
 
 
 class LivingLabError(Exception):
@@ -73,6 +75,10 @@ class NotFoundError(LivingLabError):
 
 class SurveyError(LivingLabError):
     """A survey submission cannot be accepted (link used, consent missing...)."""
+
+
+class UsageError(LivingLabError):
+    """A command was given arguments that cannot work together or are out of range."""
 
 
 class ConfigurationError(LivingLabError):

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from livinglab.errors import NotFoundError, Problem
+from livinglab.errors import NotFoundError, Problem, UsageError
 from livinglab.settings import get_settings
 
 if TYPE_CHECKING:
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from livinglab.evaluation import PilotEvaluation
-    from livinglab.spec.models import Instrument, Pilot
+    from livinglab.spec.models import Instrument, Metric, Pilot
+    from livinglab.stats import PowerResult
     from livinglab.store.importer import ImportReport
 
 
@@ -165,6 +166,71 @@ def list_pilots_text() -> list[str]:
     if frame.empty:
         return ["No pilot found."]
     return frame.to_string(index=False).splitlines()
+
+
+# --- planning --------------------------------------------------------------------
+
+_POWER_DESIGN = {"pre_post": "paired", "two_group": "two_sample", "did": "did"}
+
+
+def plan_power(
+    *,
+    design: str | None = None,
+    effect: float | None = None,
+    sd: float | None = None,
+    n: float | None = None,
+    power: float | None = None,
+    alpha: float | None = None,
+    pilot_id: str | None = None,
+    metric_id: str | None = None,
+    baseline: float | None = None,
+) -> PowerResult:
+    """Power, sample size or detectable effect, for a design or for a pilot's metric.
+
+    With ``pilot_id`` and ``metric_id`` the design, alpha, power and the smallest
+    worthwhile effect come from the pilot (a relative effect needs ``baseline``, the
+    baseline mean; a ``share`` metric's baseline is the proportion). ``effect`` is in
+    the metric's unit when ``sd`` is given, else standardised (Cohen's d, or h for
+    two proportions). Exactly one of n, effect, power is left to solve.
+    """
+    from livinglab.stats import cohen_h, power_analysis
+
+    if pilot_id is not None:
+        if metric_id is None:
+            raise UsageError("Give --metric with --pilot (the metric to plan for).")
+        pilot = load_pilot(pilot_id)
+        metric = _metric_of(pilot, metric_id)
+        alpha = pilot.decision.alpha if alpha is None else alpha
+        if metric.min_effect.relative is not None and baseline is None:
+            raise UsageError(
+                f"The smallest worthwhile effect of '{metric.id}' is relative: give --baseline "
+                "(the baseline mean, or proportion for a share) to turn it into units."
+            )
+        effect = metric.min_effect.in_units(baseline or 0.0) if effect is None else effect
+        if metric.binary and baseline is not None:
+            better = 1.0 if metric.better == "higher" else -1.0
+            effect, design = cohen_h(baseline + better * effect, baseline), "two_proportions"
+        else:
+            design = design or _POWER_DESIGN[pilot.design_of(metric)]
+        if n is None and power is None:
+            power = pilot.decision.power
+    if design is None:
+        raise UsageError("Give --design (paired, two_sample, did, two_proportions) or --pilot.")
+    if sd is not None and effect is not None and design != "two_proportions":
+        effect = effect / sd
+    try:
+        return power_analysis(effect=effect, n=n, power=power, alpha=alpha or 0.05, design=design)
+    except ValueError as err:
+        raise UsageError(str(err)) from err
+
+
+def _metric_of(pilot: Pilot, metric_id: str) -> Metric:
+    known = [m.id for m in pilot.metrics]
+    if metric_id not in known:
+        raise NotFoundError(
+            f"The pilot '{pilot.id}' has no metric '{metric_id}' (expected one of {known})."
+        )
+    return pilot.metric(metric_id)
 
 
 # --- evaluation ------------------------------------------------------------------

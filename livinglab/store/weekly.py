@@ -1,0 +1,132 @@
+"""Weekly means per cohort: the time series behind the evidence page's line charts.
+
+Two GROUP BYs in SQL, so that readings never reach pandas: first one value per
+participant and week (the metric's declared aggregate over that week's readings),
+then per cohort and week the number of participants, the mean of those values
+and their sum of squares (for the SD). Weeks are counted from the baseline's
+first day (week 0 starts at its midnight UTC), on the store's epoch-microsecond
+integers, so a week never straddles the intervention start when the baseline
+spans whole weeks. Readings outside both periods (a gap between them) are left out.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from livinglab.spec.models import Pilot
+from livinglab.store.periods import period_bounds
+from livinglab.store.reductions import (
+    _cohort,
+    _metric_key,
+    _observation,
+    _participant,
+    _period_case,
+    _reading,
+)
+
+WEEK_US = 7 * 86_400 * 1_000_000
+COLUMNS = ["cohort", "cohort_role", "week", "period", "n", "mean", "sd"]
+
+
+def weekly_means(
+    *,
+    engine: Engine | Connection | None = None,
+    session: Session | None = None,
+    pilot: Pilot,
+    metric: str,
+) -> pd.DataFrame:
+    """Per cohort and week: participants with a reading, mean and SD of their weekly values.
+
+    Returns
+    -------
+    DataFrame
+        One row per cohort and week with at least one reading, ordered by cohort and
+        week. Columns ``cohort, cohort_role, week`` (0 = the baseline's first week),
+        ``period`` (of the week's first reading), ``n`` (participants), ``mean`` and
+        ``sd`` (of the participants' weekly values; None when n < 2).
+
+    Notes
+    -----
+    A participant's weekly value is the metric's aggregate of that week's readings:
+    the mean for ``mean`` and ``share``, the sum for ``sum``, the count for
+    ``count``, and ``sum / 7`` for ``rate_per_day`` (a week's last days past the
+    intervention's end count as days without a reading).
+    """
+    spec = pilot.metric(metric)
+    with _reading(engine, session) as connection:
+        key = _metric_key(connection, pilot, metric)
+        if key is None:
+            return pd.DataFrame(columns=COLUMNS)
+        baseline, _ = period_bounds(pilot)
+        period, span = _period_case(pilot)
+        readings = (
+            sa.select(
+                _observation.c.participant_key,
+                ((_observation.c.ts - baseline.start_us) // WEEK_US).label("week"),
+                period.label("period"),
+                _observation.c.value,
+            )
+            .where(_observation.c.metric_key == key, span)
+            .subquery("readings")
+        )
+        value = readings.c.value
+        aggregate = {
+            "mean": sa.func.avg(value),
+            "share": sa.func.avg(value),
+            "sum": sa.func.sum(value),
+            "count": sa.func.count(value),
+            "rate_per_day": sa.func.sum(value) / 7.0,
+        }[spec.aggregate]
+        per_participant = (
+            sa.select(
+                readings.c.participant_key,
+                readings.c.week,
+                sa.func.min(readings.c.period).label("period"),
+                sa.cast(aggregate, sa.Float).label("value"),
+            )
+            .where(readings.c.period.is_not(None))
+            .group_by(readings.c.participant_key, readings.c.week)
+            .subquery("per_participant")
+        )
+        joined = per_participant.join(
+            _participant, _participant.c.key == per_participant.c.participant_key
+        ).join(
+            _cohort,
+            sa.and_(
+                _cohort.c.pilot_id == _participant.c.pilot_id,
+                _cohort.c.id == _participant.c.cohort_id,
+            ),
+        )
+        query = (
+            sa.select(
+                _participant.c.cohort_id,
+                _cohort.c.role,
+                per_participant.c.week,
+                sa.func.min(per_participant.c.period),
+                sa.func.count(),
+                sa.func.sum(per_participant.c.value),
+                sa.func.sum(per_participant.c.value * per_participant.c.value),
+            )
+            .select_from(joined)
+            .group_by(_participant.c.cohort_id, _cohort.c.role, per_participant.c.week)
+            .order_by(_participant.c.cohort_id, per_participant.c.week)
+        )
+        rows = connection.execute(query).all()
+    return pd.DataFrame([_moments(*row) for row in rows], columns=COLUMNS).astype(
+        {"week": "int64", "n": "int64"}
+    )
+
+
+def _moments(
+    cohort: str, role: str, week: int, period: str, n: int, total: float, squares: float
+) -> tuple[str, str, int, str, int, float, float | None]:
+    mean = float(total) / n
+    if n < 2:
+        return cohort, role, int(week), period, int(n), mean, None
+    variance = max(0.0, (float(squares) - n * mean * mean) / (n - 1))
+    return cohort, role, int(week), period, int(n), mean, math.sqrt(variance)

@@ -1,0 +1,168 @@
+"""The command line as a user runs it: a real process, real files, a real SQLite store."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "livinglab", *args],
+        capture_output=True, text=True, env=env, cwd=cwd, timeout=300,
+    )
+
+
+@pytest.fixture()
+def workspace(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A copy of the demo pilots and instruments and an empty SQLite store."""
+    shutil.copytree(REPO / "pilots", tmp_path / "pilots")
+    shutil.copytree(REPO / "surveys", tmp_path / "surveys")
+    env = {
+        **os.environ,
+        "LIVINGLAB_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+        "LIVINGLAB_PILOTS_DIR": str(tmp_path / "pilots"),
+        "LIVINGLAB_SURVEYS_DIR": str(tmp_path / "surveys"),
+        "PYTHONPATH": str(REPO),
+    }
+    env.pop("LIVINGLAB_DEBUG", None)
+    return env, tmp_path
+
+
+def test_validate_passes_on_the_demo_pilots(workspace):
+    env, cwd = workspace
+    done = run(["validate"], env, cwd)
+    assert done.returncode == 0, done.stderr
+    assert "7 file(s) valid" in done.stdout
+
+
+def test_validate_names_file_and_line_of_each_problem_and_fails(workspace):
+    env, cwd = workspace
+    pilot = cwd / "pilots" / "energy_feedback.yaml"
+    lines = pilot.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if "aggregate: mean" in line)
+    lines[number - 1] = lines[number - 1].replace("aggregate: mean", "agregate: mean")
+    pilot.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = run(["validate", str(pilot)], env, cwd)
+    assert done.returncode == 1
+    assert f"energy_feedback.yaml:{number}:" in done.stderr
+    assert "agregate" in done.stderr and "did you mean 'aggregate'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unknown_pilot_is_a_message_not_a_traceback(workspace):
+    env, cwd = workspace
+    done = run(["evaluate", "energy_feedbak"], env, cwd)
+    assert done.returncode == 1
+    assert "energy_feedback" in done.stderr  # the suggestion
+    assert "Traceback" not in done.stderr
+
+
+def test_import_with_one_bad_row_lands_nothing_and_names_the_line(workspace):
+    env, cwd = workspace
+    people = cwd / "people.csv"
+    people.write_text(
+        "participant_id,cohort,age_band,neighbourhood\n"
+        "A1,testers,65-74,Centre-Ville\nA2,testers,75+,La Ferme\n",
+        encoding="utf-8",
+    )
+    readings = cwd / "readings.csv"
+    readings.write_text(
+        "participant_id,metric,timestamp,value\n"
+        "A1,task_success,2026-03-03T10:00:00Z,1\n"
+        "A2,task_success,2026-03-03T10:00:00Z,oui\n"
+        "A1,task_success,2026-04-14T10:00:00Z,1\n",
+        encoding="utf-8",
+    )
+    done = run(["import", "senior_procedures", "--participants", str(people),
+                "--observations", str(readings)], env, cwd)
+    assert done.returncode == 1
+    assert "readings.csv:3" in done.stderr and "value" in done.stderr
+    listing = run(["pilots"], env, cwd)
+    assert listing.returncode == 0, listing.stderr
+    row = next(line for line in listing.stdout.splitlines() if "senior_procedures" in line)
+    assert " 0 " in f" {row} "  # no participant landed
+
+
+def test_demo_then_evaluate_json_gives_the_contract_and_the_three_verdicts(workspace):
+    env, cwd = workspace
+    done = run(["demo"], env, cwd)
+    assert done.returncode == 0, done.stderr
+    verdicts = {}
+    for pilot_id in ("energy_feedback", "shared_mobility", "senior_procedures"):
+        done = run(["evaluate", pilot_id, "--json"], env, cwd)
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stdout)
+        assert result["pilot"] == pilot_id
+        assert result["evidence_level"] in (2, 3, 5)
+        for metric in result["metrics"]:
+            for key in ("metric", "design", "test", "estimate", "ci_low", "ci_high",
+                        "p_value", "effect_size", "n_test", "n_control"):
+                assert key in metric
+            assert metric["ci_low"] <= metric["estimate"] <= metric["ci_high"]
+        for survey in result["surveys"]:
+            for key in ("instrument", "wave", "score", "ci_low", "ci_high", "n", "cronbach_alpha"):
+                assert key in survey
+        for criterion in result["criteria"]:
+            assert criterion["status"] in ("pass", "fail", "inconclusive")
+            assert criterion["reason"]
+        verdicts[pilot_id] = result["verdict"]
+    assert verdicts == {
+        "energy_feedback": "go", "shared_mobility": "no_go", "senior_procedures": "extend",
+    }
+    table = run(["evaluate", "energy_feedback"], env, cwd)
+    assert table.returncode == 0 and "kwh_per_day" in table.stdout and "go" in table.stdout
+
+
+def test_validate_and_import_do_not_load_the_statistics_or_the_app(workspace):
+    env, cwd = workspace
+    code = (
+        "import sys\n"
+        "from livinglab.cli import main\n"
+        "sys.argv = ['livinglab', 'validate']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('pingouin', 'streamlit', 'altair', 'scipy') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=120)
+    assert "HEAVY []" in done.stdout, done.stdout + done.stderr
+
+
+def test_power_solves_the_sample_size_like_pwr(workspace):
+    env, cwd = workspace
+    # R: pwr.t.test(d = 0.5, power = 0.8, sig.level = 0.05, type = "two.sample") -> n = 63.77
+    done = run(["power", "--design", "two_sample", "--effect", "0.5", "--power", "0.8",
+                "--json"], env, cwd)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["n_ceiling"] == 64
+    assert abs(result["n"] - 63.77) < 0.01
+
+
+def test_power_for_a_pilot_metric_uses_its_smallest_worthwhile_effect(workspace):
+    env, cwd = workspace
+    # energy_feedback: kwh_per_day, min_effect 5 % of the baseline mean, design did.
+    done = run(["power", "--pilot", "energy_feedback", "--metric", "kwh_per_day",
+                "--baseline", "10", "--sd", "1", "--json"], env, cwd)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["design"] == "did"
+    assert abs(result["effect"] - 0.5) < 1e-12  # 5 % of 10 kWh/day over an SD of 1
+
+
+def test_power_with_nothing_left_to_solve_is_a_clear_error(workspace):
+    env, cwd = workspace
+    done = run(["power", "--design", "paired", "--effect", "0.5", "--n", "10", "--power", "0.8"],
+               env, cwd)
+    assert done.returncode == 1
+    assert "Exactly one of 'n', 'effect', 'power' must be None" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,7 +1,9 @@
 """Fixtures of the stats tests: the R reference (outside oracle) and frame factories.
 
-The reference lives in ``shared/reference/`` beside the repository checkout
-(``<repo>/../shared/reference``); ``LIVINGLAB_REFERENCE_DIR`` overrides it.
+The R reference results are copied into ``tests/stats/reference/`` (from the
+workplace's ``shared/reference/``, with their README) so that the oracle runs on
+any clone and can never be skipped; ``LIVINGLAB_REFERENCE_DIR`` points elsewhere,
+and ``test_the_copied_reference_is_the_shared_one`` catches a stale copy.
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+COPIED_REFERENCE = Path(__file__).resolve().parent / "reference"
+SHARED_REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+
+
 def reference_dir() -> Path:
     """Folder holding reference.json and data/ (env override first)."""
     override = os.environ.get("LIVINGLAB_REFERENCE_DIR")
-    return Path(override) if override else REPO_ROOT.parent / "shared" / "reference"
+    return Path(override) if override else COPIED_REFERENCE
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +36,7 @@ def reference() -> dict[str, dict[str, Any]]:
     """The reference cases by id (R values under ``case['r']``)."""
     path = reference_dir() / "reference.json"
     if not path.exists():
-        pytest.skip(f"R reference not found at {path} (set LIVINGLAB_REFERENCE_DIR)")
+        pytest.fail(f"R reference not found at {path} (set LIVINGLAB_REFERENCE_DIR)")
     cases = json.loads(path.read_text(encoding="utf-8"))["cases"]
     return {case["id"]: case for case in cases}
 
@@ -42,7 +48,7 @@ def reference_data() -> Callable[[str], pd.DataFrame]:
     def read(name: str) -> pd.DataFrame:
         path = reference_dir() / "data" / name
         if not path.exists():
-            pytest.skip(f"reference data {path} not found")
+            pytest.fail(f"reference data {path} not found")
         return pd.read_csv(path)
 
     return read

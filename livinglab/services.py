@@ -9,11 +9,12 @@ made inside the functions that need them, so that ``livinglab validate`` and
 from __future__ import annotations
 
 import tempfile
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from livinglab.errors import NotFoundError, Problem, UsageError
+from livinglab.errors import ConfigurationError, NotFoundError, Problem, UsageError
 from livinglab.settings import get_settings
 
 if TYPE_CHECKING:
@@ -31,10 +32,24 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=4)
 def _engine_for(url: str) -> Engine:
+    import sqlalchemy.exc
+    from sqlalchemy.engine import make_url
+
     from livinglab.store.engine import make_engine, migrate
 
-    engine = make_engine(url)
-    migrate(engine)
+    try:
+        engine = make_engine(url)
+        migrate(engine)
+    except (sqlalchemy.exc.SQLAlchemyError, ImportError) as err:
+        shown = url
+        with suppress(sqlalchemy.exc.ArgumentError):
+            shown = make_url(url).render_as_string(hide_password=True)
+        reason = str(getattr(err, "orig", None) or err).splitlines()[0]
+        raise ConfigurationError(
+            f"Cannot open the store at {shown} (LIVINGLAB_DATABASE_URL): {reason}. "
+            "Expected a reachable SQLite file or PostgreSQL server, e.g. "
+            "sqlite:///livinglab.db or postgresql+psycopg://user:password@host/db."
+        ) from err
     return engine
 
 
@@ -360,8 +375,8 @@ class PilotReport:
 
     @property
     def latest(self) -> datetime | None:
-        found = [t for t in (self.latest_observation, self.latest_answer) if t is not None]
-        return max(found) if found else None
+        """The latest usage reading (the latest survey answer when there is no reading)."""
+        return self.latest_observation or self.latest_answer
 
 
 def pilot_report(pilot_id: str, *, lang: str = "fr") -> PilotReport:
@@ -650,6 +665,7 @@ def portfolio_overview(
             rows.append({"pilot": pilot_id, "title": pilot_id, "error": str(err)})
     columns = ["pilot", "title", "domain", "phase", "verdict", "evidence_level",
                "evidence_label", "primary_metric", "primary_label", "primary_unit",
+               "primary_binary",
                "estimate", "ci_low", "ci_high", "estimate_pct", "ci_low_pct", "ci_high_pct",
                "cohorts", "latest", "error"]
     return pd.DataFrame(rows).reindex(columns=columns)
@@ -683,7 +699,7 @@ def _portfolio_row(report: PilotReport, lang: str) -> dict[str, Any]:
         "evidence_level": decision.evidence_level,
         "evidence_label": decision.evidence_label(lang),
         "primary_metric": primary.id, "primary_label": primary.label.get(lang),
-        "primary_unit": primary.unit,
+        "primary_unit": primary.unit, "primary_binary": primary.binary,
         **dict(zip(("estimate", "ci_low", "ci_high", "estimate_pct", "ci_low_pct",
                     "ci_high_pct"), effect, strict=True)),
         "cohorts": cohorts, "latest": report.latest, "error": None,
@@ -704,3 +720,10 @@ def dossier_pdf(pilot_id: str, *, lang: str = "fr", report: PilotReport | None =
 
     report = report or pilot_report(pilot_id, lang=lang)
     return dossier.render_pdf(report.evaluation, lang=lang, details=report)
+
+
+def pdf_available() -> bool:
+    """Whether the PDF dossier can be printed here (Debian's Chromium is installed)."""
+    from livinglab.dossier import chromium_path
+
+    return chromium_path() is not None

@@ -166,3 +166,12 @@ def test_power_with_nothing_left_to_solve_is_a_clear_error(workspace):
     assert done.returncode == 1
     assert "Exactly one of 'n', 'effect', 'power' must be None" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_unreachable_store_is_named_without_its_password(workspace):
+    env, cwd = workspace
+    env = {**env, "LIVINGLAB_DATABASE_URL": "postgresql+psycopg://city:s3cret@127.0.0.1:1/lab"}
+    done = run(["pilots"], env, cwd)
+    assert done.returncode == 1
+    assert "Cannot open the store at postgresql+psycopg://city:***@127.0.0.1:1/lab" in done.stderr
+    assert "s3cret" not in done.stderr and "Traceback" not in done.stderr

@@ -6,5 +6,6 @@ import streamlit as st
 
 from livinglab.ui.navigation import build_navigation
 
-st.set_page_config(page_title="livinglab", page_icon="🧪", layout="wide")
+# The browser tab shows the current page's (translated) title.
+st.set_page_config(page_icon="🧪", layout="wide")
 build_navigation().run()

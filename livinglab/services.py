@@ -416,8 +416,19 @@ def weekly_series(pilot: Pilot | str) -> pd.DataFrame:
     weekly = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if weekly.empty:
         return pd.DataFrame(
-            columns=["metric", "cohort", "cohort_role", "week", "week_start", "period", "n",
-                     "mean", "sd", "ci_low", "ci_high"]
+            columns=[
+                "metric",
+                "cohort",
+                "cohort_role",
+                "week",
+                "week_start",
+                "period",
+                "n",
+                "mean",
+                "sd",
+                "ci_low",
+                "ci_high",
+            ]
         )
     start = pd.Timestamp(spec.periods.baseline.start)
     weekly.insert(4, "week_start", [start + pd.Timedelta(weeks=int(w)) for w in weekly["week"]])
@@ -444,15 +455,20 @@ def survey_details(pilot: Pilot | str, *, lang: str = "fr") -> tuple[SurveyDetai
     return tuple(details)
 
 
-def _survey_detail(instrument: Instrument, answers: pd.DataFrame, wave: str, lang: str) -> SurveyDetail:
+def _survey_detail(
+    instrument: Instrument, answers: pd.DataFrame, wave: str, lang: str
+) -> SurveyDetail:
     import pandas as pd
 
     from livinglab.stats.surveys import item_table, respondent_scores
 
     scale = instrument.scale
     table = item_table(
-        answers, items=instrument.item_ids, reversed_items=instrument.reversed_items,
-        scale_min=scale.min, scale_max=scale.max,
+        answers,
+        items=instrument.item_ids,
+        reversed_items=instrument.reversed_items,
+        scale_min=scale.min,
+        scale_max=scale.max,
     )
     scores = respondent_scores(
         table, scoring=instrument.scoring, scale_min=scale.min, scale_max=scale.max
@@ -460,9 +476,14 @@ def _survey_detail(instrument: Instrument, answers: pd.DataFrame, wave: str, lan
     empty_groups = pd.DataFrame(columns=["group", "n", "share"])
     if instrument.scoring == "nps":
         return SurveyDetail(
-            instrument=instrument.id, wave=wave, scoring="nps", title=instrument.title.get(lang),
-            n=len(scores), scores=pd.DataFrame(columns=["low", "high", "n"]),
-            items=_no_items(), groups=_nps_groups(scores),
+            instrument=instrument.id,
+            wave=wave,
+            scoring="nps",
+            title=instrument.title.get(lang),
+            n=len(scores),
+            scores=pd.DataFrame(columns=["low", "high", "n"]),
+            items=_no_items(),
+            groups=_nps_groups(scores),
         )
     if instrument.scoring in ("sus", "umux_lite"):
         edges = [float(e) for e in range(0, 101, 10)]
@@ -470,10 +491,14 @@ def _survey_detail(instrument: Instrument, answers: pd.DataFrame, wave: str, lan
         steps = int(round((scale.max - scale.min) / 0.5))
         edges = [scale.min + 0.5 * i for i in range(steps + 1)]
     return SurveyDetail(
-        instrument=instrument.id, wave=wave, scoring=instrument.scoring,
-        title=instrument.title.get(lang), n=len(scores),
+        instrument=instrument.id,
+        wave=wave,
+        scoring=instrument.scoring,
+        title=instrument.title.get(lang),
+        n=len(scores),
         scores=merged_bins(scores.to_numpy(), edges),
-        items=_item_distribution(instrument, answers, lang), groups=empty_groups,
+        items=_item_distribution(instrument, answers, lang),
+        groups=empty_groups,
     )
 
 
@@ -541,8 +566,14 @@ def _item_distribution(instrument: Instrument, answers: pd.DataFrame, lang: str)
             levels = _safe_levels(levels, lang)
         rows += [
             {
-                "item": item.id, "order": order, "text": item.text.get(lang), "level": level,
-                "label": label, "side": side, "n": n, "share": n / len(given),
+                "item": item.id,
+                "order": order,
+                "text": item.text.get(lang),
+                "level": level,
+                "label": label,
+                "side": side,
+                "n": n,
+                "share": n / len(given),
                 "collapsed": collapsed,
             }
             for level, (label, side, n) in enumerate(levels)
@@ -560,26 +591,29 @@ def _has_small(levels: Sequence[tuple[str, str, int]]) -> bool:
     return any(0 < n < MIN_CELL for *_, n in levels)
 
 
-def _safe_levels(
-    levels: list[tuple[str, str, int]], lang: str
-) -> list[tuple[str, str, int]]:
+def _safe_levels(levels: list[tuple[str, str, int]], lang: str) -> list[tuple[str, str, int]]:
     """Three levels (disagree, neutral, agree); a small one merges into the neutral
     level (a small neutral into the smaller side); if a cell of 1-4 remains, one
     'hidden' level holds every answer. A merged level that holds the neutral answers
     gets side 'neutral' (drawn across zero), labelled with both words."""
+    from livinglab.decision.privacy import MIN_CELL
     from livinglab.i18n import translator
 
     t = translator(lang)
-    count = {side: sum(n for _, s, n in levels if s == side)
-             for side in ("disagree", "neutral", "agree")}
-    groups = [[side] for side in ("disagree", "neutral", "agree")
-              if count[side] or side != "neutral" or any(s == "neutral" for _, s, _ in levels)]
+    count = {
+        side: sum(n for _, s, n in levels if s == side) for side in ("disagree", "neutral", "agree")
+    }
+    groups = [
+        [side]
+        for side in ("disagree", "neutral", "agree")
+        if count[side] or side != "neutral" or any(s == "neutral" for _, s, _ in levels)
+    ]
 
     def total(group: list[str]) -> int:
         return sum(count[side] for side in group)
 
     def small(group: list[str]) -> bool:
-        return 0 < total(group) < 5
+        return 0 < total(group) < MIN_CELL
 
     middle = next((g for g in groups if g == ["neutral"]), None)
     if middle is not None:
@@ -663,11 +697,28 @@ def portfolio_overview(
             rows.append(_portfolio_row(make(pilot_id), lang))
         except LivingLabError as err:
             rows.append({"pilot": pilot_id, "title": pilot_id, "error": str(err)})
-    columns = ["pilot", "title", "domain", "phase", "verdict", "evidence_level",
-               "evidence_label", "primary_metric", "primary_label", "primary_unit",
-               "primary_binary",
-               "estimate", "ci_low", "ci_high", "estimate_pct", "ci_low_pct", "ci_high_pct",
-               "cohorts", "latest", "error"]
+    columns = [
+        "pilot",
+        "title",
+        "domain",
+        "phase",
+        "verdict",
+        "evidence_level",
+        "evidence_label",
+        "primary_metric",
+        "primary_label",
+        "primary_unit",
+        "primary_binary",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "estimate_pct",
+        "ci_low_pct",
+        "ci_high_pct",
+        "cohorts",
+        "latest",
+        "error",
+    ]
     return pd.DataFrame(rows).reindex(columns=columns)
 
 
@@ -676,33 +727,62 @@ def _portfolio_row(report: PilotReport, lang: str) -> dict[str, Any]:
     pilot, decision = evaluation.pilot, evaluation.decision
     primary = next((m for m in pilot.metrics if m.role == "primary"), pilot.metrics[0])
     outcome = next(
-        (c for c in decision.criteria if c.kind == "metric" and c.target == primary.id
-         and not c.subgroup),
+        (
+            c
+            for c in decision.criteria
+            if c.kind == "metric" and c.target == primary.id and not c.subgroup
+        ),
         None,
     )
     result = evaluation.metric(primary.id)
     if outcome is not None:
-        effect = (outcome.estimate, outcome.ci_low, outcome.ci_high,
-                  outcome.estimate_pct, outcome.ci_low_pct, outcome.ci_high_pct)
+        effect = (
+            outcome.estimate,
+            outcome.ci_low,
+            outcome.ci_high,
+            outcome.estimate_pct,
+            outcome.ci_low_pct,
+            outcome.ci_high_pct,
+        )
     else:
-        effect = (result.primary_estimate, result.primary_ci_low, result.primary_ci_high,
-                  result.estimate_pct, result.ci_pct_low, result.ci_pct_high)
+        effect = (
+            result.primary_estimate,
+            result.primary_ci_low,
+            result.primary_ci_high,
+            result.estimate_pct,
+            result.ci_pct_low,
+            result.ci_pct_high,
+        )
     checks = decision.checks.cohorts if decision.checks else ()
     cohorts = [
-        ((c.label.get(lang) if c.label else c.id),
-         next((k.n_enrolled for k in checks if k.cohort == c.id), None))
+        (
+            (c.label.get(lang) if c.label else c.id),
+            next((k.n_enrolled for k in checks if k.cohort == c.id), None),
+        )
         for c in pilot.cohorts
     ]
     return {
-        "pilot": pilot.id, "title": pilot.title.get(lang), "domain": pilot.domain,
-        "phase": pilot.phase, "verdict": decision.verdict,
+        "pilot": pilot.id,
+        "title": pilot.title.get(lang),
+        "domain": pilot.domain,
+        "phase": pilot.phase,
+        "verdict": decision.verdict,
         "evidence_level": decision.evidence_level,
         "evidence_label": decision.evidence_label(lang),
-        "primary_metric": primary.id, "primary_label": primary.label.get(lang),
-        "primary_unit": primary.unit, "primary_binary": primary.binary,
-        **dict(zip(("estimate", "ci_low", "ci_high", "estimate_pct", "ci_low_pct",
-                    "ci_high_pct"), effect, strict=True)),
-        "cohorts": cohorts, "latest": report.latest, "error": None,
+        "primary_metric": primary.id,
+        "primary_label": primary.label.get(lang),
+        "primary_unit": primary.unit,
+        "primary_binary": primary.binary,
+        **dict(
+            zip(
+                ("estimate", "ci_low", "ci_high", "estimate_pct", "ci_low_pct", "ci_high_pct"),
+                effect,
+                strict=True,
+            )
+        ),
+        "cohorts": cohorts,
+        "latest": report.latest,
+        "error": None,
     }
 
 

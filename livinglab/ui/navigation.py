@@ -1,4 +1,4 @@
-"""Which pages a visitor sees: the sections of ``st.navigation``."""
+"""Which pages a visitor sees (the sections of ``st.navigation``) and the shared sidebar."""
 
 from __future__ import annotations
 
@@ -7,13 +7,52 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from livinglab.i18n import LANG_NAMES, LANGS
+from livinglab.ui.common import (
+    LANG_KEY,
+    initial_lang,
+    readable_styles,
+    set_document_lang,
+    translator,
+)
+
 UI_DIR = Path(__file__).resolve().parent
 
 
 def build_navigation() -> StreamlitPage:
+    """Decision-makers' pages first (portfolio, a pilot's evidence), then the innovation
+    team's (checks and methods); the sidebar holds the language selector."""
+    language_selector()
+    t = translator()
+    set_document_lang(t.lang)
+    readable_styles()
     pages = {
-        "Pilotes": [
-            st.Page(str(UI_DIR / "portfolio.py"), title="Portefeuille", icon="📋", default=True),
+        t("section_decision"): [
+            st.Page(
+                str(UI_DIR / "portfolio.py"),
+                title=t("page_portfolio"),
+                icon="📋",
+                url_path="portfolio",
+                default=True,
+            ),
+            st.Page(str(UI_DIR / "pilot.py"), title=t("page_pilot"), icon="🔎", url_path="pilot"),
+        ],
+        t("section_team"): [
+            st.Page(
+                str(UI_DIR / "checks.py"), title=t("page_checks"), icon="🧪", url_path="checks"
+            ),
         ],
     }
-    return st.navigation(pages)
+    # At the top, not in the sidebar: Streamlit's sidebar draws sections as <div>s inside
+    # the <ul> of pages (axe: 'list', 'listitem', WCAG 1.3.1); the top bar's menus are valid.
+    navigation = st.navigation(pages, position="top")
+    st.sidebar.caption(t("sidebar_about"))
+    return navigation
+
+
+def language_selector() -> None:
+    if LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = initial_lang()
+    st.sidebar.selectbox(
+        "Langue / Language", LANGS, key=LANG_KEY, format_func=LANG_NAMES.__getitem__
+    )

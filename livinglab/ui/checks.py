@@ -1,0 +1,95 @@
+"""For the innovation team: recruitment and drop-out, baseline balance, the statistical
+tests used and why, the participants left out, the data version."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from livinglab import services
+from livinglab.errors import LivingLabError
+from livinglab.i18n import Translator
+from livinglab.ui import common
+
+
+def tests_table(report: services.PilotReport, t: Translator) -> pd.DataFrame:
+    pilot = report.evaluation.pilot
+    return pd.DataFrame(
+        [
+            {
+                t("col_metric"): pilot.metric(m.metric).label.get(t.lang),
+                "design": t("design_" + m.design),
+                t("col_test"): m.test or "—",
+                t("col_reason"): m.message or m.test_reason or "—",
+                t("col_basis"): m.basis_reason or m.criterion_basis or "—",
+                "CI": m.ci_method or "—",
+                t("col_p"): m.primary_p_value,
+                t("col_p_adjusted"): m.p_value_adjusted,
+                "adjustment": m.adjustment or "—",
+                "effect size": f"{m.effect_size_name or ''} {t.number(m.effect_size, 2)}",
+            }
+            for m in report.evaluation.metrics
+        ]
+    )
+
+
+def exclusions_table(report: services.PilotReport, t: Translator) -> pd.DataFrame:
+    pilot = report.evaluation.pilot
+    return pd.DataFrame(
+        [
+            {
+                t("col_metric"): pilot.metric(m.metric).label.get(t.lang),
+                t("col_cohort"): t("cohort_" + e.cohort_role),
+                t("col_reason"): e.reason,
+                t("col_count"): e.count,
+            }
+            for m in report.evaluation.metrics
+            for e in m.excluded
+        ]
+    )
+
+
+t = common.translator()
+st.title(t("checks_title"))
+st.write(t("checks_intro"))
+pilot_id = common.pilot_selector(t)
+if pilot_id is None:
+    st.stop()
+if st.button(t("refresh"), key="refresh"):
+    common.clear_cache()
+try:
+    with st.spinner(t("loading")):
+        pilot_report = common.report(pilot_id, t.lang)
+except LivingLabError as err:
+    st.error(f"{t('error_title')} : {err}" if t.lang == "fr" else f"{t('error_title')}: {err}")
+    st.stop()
+
+st.caption(
+    t(
+        "data_version",
+        version=pilot_report.version[1],
+        latest=t.date(pilot_report.latest) if pilot_report.latest else t("no_data"),
+    )
+)
+checks = pilot_report.evaluation.decision.checks
+if checks is not None:
+    st.subheader(t("recruitment"))
+    common.show_table(checks.to_frame(t.lang), t)
+    if checks.balance:
+        st.subheader(t("balance"))
+        common.show_table(checks.balance_frame(t.lang), t)
+st.subheader(t("tests"))
+common.show_table(tests_table(pilot_report, t), t)
+st.subheader(t("exclusions"))
+common.show_table(exclusions_table(pilot_report, t), t)
+if pilot_report.evaluation.response_rates:
+    st.subheader(t("response_rates"))
+    common.show_table(
+        pd.DataFrame(
+            [
+                {"instrument": instrument, **rate.to_dict()}
+                for instrument, rate in pilot_report.evaluation.response_rates
+            ]
+        ),
+        t,
+    )

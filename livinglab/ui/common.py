@@ -1,0 +1,173 @@
+"""What every page shares: the session's translator, the cached evaluation, figure and
+table rendering. Pages stay thin: widgets, one call here (which calls ``services``),
+rendering."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from livinglab import charts, services
+from livinglab.i18n import DEFAULT_LANG, LANGS, Translator, auto_decimals
+
+UI_DIR = Path(__file__).resolve().parent
+CACHE_TTL_S = 3600
+LANG_KEY = "lang"
+PILOT_PARAM = "pilot"
+
+
+# --- language -------------------------------------------------------------------------
+
+
+def initial_lang() -> str:
+    """``?lang=en`` in the address opens the app in English; French otherwise."""
+    wanted = st.query_params.get(LANG_KEY)
+    return wanted if wanted in LANGS else DEFAULT_LANG
+
+
+def translator() -> Translator:
+    """The session's translator: one object per session, in ``st.session_state`` (never a
+    process-wide gettext install, so sessions in two languages never mix)."""
+    lang = st.session_state.get(LANG_KEY) or initial_lang()
+    current = st.session_state.get("_translator")
+    if not isinstance(current, Translator) or current.lang != lang:
+        current = Translator(lang)
+        st.session_state["_translator"] = current
+    return current
+
+
+# --- the store and the cached evaluation -----------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Any:
+    return services.engine()
+
+
+def store() -> Any:
+    """The store's engine, created and migrated once per process (shared by sessions)."""
+    return _store(services.database_url())
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=64)
+def _report(pilot_id: str, lang: str, version: tuple[str, int, int]) -> services.PilotReport:
+    # ``version`` is only a cache key: a new import, a new survey answer or an edited
+    # spec changes it, so the next run recomputes at once instead of after the TTL.
+    return services.pilot_report(pilot_id, lang=lang)
+
+
+def report(pilot_id: str, lang: str) -> services.PilotReport:
+    """The pilot's evaluation, weekly series and survey distributions (cached per pilot,
+    language and data version)."""
+    store()
+    return _report(pilot_id, lang, services.report_version(pilot_id))
+
+
+def reporter(lang: str) -> Callable[[str], services.PilotReport]:
+    return lambda pilot_id: report(pilot_id, lang)
+
+
+def clear_cache() -> None:
+    _report.clear()
+
+
+def chosen_pilot(pilot_ids: list[str]) -> str | None:
+    """The pilot named by ``?pilot=`` (the portfolio's links), else the first one."""
+    wanted = st.query_params.get(PILOT_PARAM)
+    return wanted if wanted in pilot_ids else (pilot_ids[0] if pilot_ids else None)
+
+
+def pilot_selector(t: Translator, key: str = "pilot_select") -> str | None:
+    """A select box of the pilots; the choice lives in the address (``?pilot=<id>``), so
+    a link from the portfolio opens the right pilot and a page can be shared."""
+    ids = services.pilot_ids()
+    if not ids:
+        st.info(t("no_pilot"))
+        return None
+    current = chosen_pilot(ids)
+    if st.session_state.get(key) != current:
+        st.session_state[key] = current
+    titles = {pid: services.load_pilot(pid).title.get(t.lang) for pid in ids}
+
+    def remember() -> None:
+        st.query_params[PILOT_PARAM] = st.session_state[key]
+
+    pilot_id = st.selectbox(
+        t("choose_pilot"), ids, format_func=titles.__getitem__, key=key, on_change=remember
+    )
+    if st.query_params.get(PILOT_PARAM) != pilot_id:
+        st.query_params[PILOT_PARAM] = pilot_id
+    return pilot_id
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+def show_figure(figure: charts.Figure, t: Translator) -> None:
+    """A chart, its one-sentence description, and its data in an expander."""
+    # The chart's own ``description`` is its accessible name (Vega's aria-label).
+    st.altair_chart(figure.chart, width="stretch", theme=None)
+    st.caption(figure.description)
+    with st.expander(t("chart_data")):
+        show_table(figure.table, t)
+
+
+def show_table(frame: pd.DataFrame, t: Translator) -> None:
+    """A real HTML table (readable by screen readers), numbers in the session's locale."""
+    if frame is None or frame.empty:
+        st.caption("—")
+        return
+    st.table(format_numbers(frame, t), hide_index=True)
+
+
+def format_numbers(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
+    """Every number as locale text (at most 3 decimals; integers as such)."""
+    return (
+        frame.apply(lambda column: [display(v, t) for v in column]).astype(str)
+        if len(frame)
+        else frame
+    )
+
+
+def display(value: Any, t: Translator) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, int | float):
+        if float(value).is_integer():
+            return t.number(float(value), 0)
+        return t.number(float(value), min(3, auto_decimals(float(value)) + 1))
+    return str(value)
+
+
+# Streamlit fades captions and block quotes (grey #828180, or opacity 0.6: 3-3.9:1 on white);
+# WCAG 1.4.3 asks 4.5:1 for text. A darker grey keeps them secondary but readable.
+# Table cells wrap, so that a wide table never becomes a scrolling region that a
+# keyboard cannot reach (axe: scrollable-region-focusable, WCAG 2.1.1).
+READABLE_CSS = """<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stMarkdownContainer"] blockquote, [data-testid="stMarkdownContainer"] blockquote p
+{ color: #4d4d4d !important; opacity: 1 !important; }
+[data-testid="stTable"] th, [data-testid="stTable"] td
+{ white-space: normal !important; overflow-wrap: anywhere; }
+</style>"""
+
+
+def readable_styles() -> None:
+    """Darken Streamlit's faded text to a WCAG AA contrast (see READABLE_CSS)."""
+    st.html(READABLE_CSS)
+
+
+def set_document_lang(lang: str) -> None:
+    """Set ``<html lang>`` to the session's language (screen readers pronounce the page
+    in it). Streamlit's page shell is fixed to ``lang="en"``: a tiny script updates it."""
+    st.html(
+        f'<script>document.documentElement.lang = "{lang}";</script>',
+        unsafe_allow_javascript=True,
+    )

@@ -1,0 +1,256 @@
+"""A pilot's evidence: hypothesis, verdict and criteria, then per tab the usage metrics,
+the surveys, equity, representativeness and the city-wide projection; the dossier
+for the council as HTML or PDF."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from livinglab import charts, services
+from livinglab.dossier import change_sentence, interactions_table, metric_sentence, survey_sentence
+from livinglab.errors import LivingLabError
+from livinglab.i18n import Translator
+from livinglab.ui import common
+
+ALERTS = {"go": st.success, "no_go": st.error, "extend": st.warning}
+
+
+def colon(t: Translator) -> str:
+    return "\u00a0: " if t.lang == "fr" else ": "
+
+
+def header(report: services.PilotReport, t: Translator) -> None:
+    evaluation = report.evaluation
+    pilot, decision = evaluation.pilot, evaluation.decision
+    periods = pilot.periods
+    st.title(pilot.title.get(t.lang))
+    st.caption(
+        f"{t.domain(pilot.domain)} · {t('phase_' + pilot.phase)} · "
+        + t(
+            "periods_caption",
+            b0=t.date(periods.baseline.start),
+            b1=t.date(periods.baseline.end),
+            i0=t.date(periods.intervention.start),
+            i1=t.date(periods.intervention.end),
+        )
+    )
+    st.markdown(f"> **{t('hypothesis')}**{colon(t)}{pilot.hypothesis.get(t.lang)}")
+    ALERTS[decision.verdict](
+        f"**{t('verdict_heading', verdict=t.verdict(decision.verdict))}**\n\n"
+        f"{decision.verdict_reason(t.lang)}\n\n"
+        f"**{t('col_evidence')}**{colon(t)}{decision.evidence_label(t.lang)}"
+    )
+    st.subheader(t("criteria"))
+    for criterion in decision.criteria:
+        st.markdown(f"- **{t.status(criterion.status)}** — {criterion.reason(t.lang)}")
+    if decision.caveats:
+        st.subheader(t("caveats"))
+        st.markdown("\n".join(f"- {c.reason(t.lang)}" for c in decision.caveats))
+    if decision.extend_plan is not None:
+        st.subheader(t("extend_plan"))
+        st.info(decision.extend_plan.reason(t.lang))
+        with st.expander(t("extend_details")):
+            common.show_table(decision.extend_plan.to_frame(t.lang), t)
+
+
+def downloads(report: services.PilotReport, t: Translator) -> None:
+    pilot_id, lang = report.evaluation.pilot.id, t.lang
+    html_column, pdf_column = st.columns(2)
+    html_column.download_button(
+        t("download_html"),
+        key="download_html",
+        icon="📄",
+        on_click="ignore",
+        data=lambda: services.dossier_html(pilot_id, lang=lang, report=report),
+        file_name=f"dossier-{pilot_id}-{lang}.html",
+        mime="text/html",
+        help=t("download_help"),
+    )
+    available = services.pdf_available()
+    pdf_column.download_button(
+        t("download_pdf"),
+        key="download_pdf",
+        icon="🖨️",
+        on_click="ignore",
+        data=lambda: services.dossier_pdf(pilot_id, lang=lang, report=report),
+        file_name=f"dossier-{pilot_id}-{lang}.pdf",
+        mime="application/pdf",
+        disabled=not available,
+        help=t("download_help") if available else t("pdf_unavailable"),
+    )
+
+
+def metrics_tab(report: services.PilotReport, t: Translator) -> None:
+    evaluation = report.evaluation
+    pilot = evaluation.pilot
+    st.subheader(t("effects_overview"))
+    common.show_figure(charts.forest_figure(evaluation, t), t)
+    for result in evaluation.metrics:
+        metric = pilot.metric(result.metric)
+        st.subheader(
+            t("metric_heading", label=metric.label.get(t.lang), role=t("role_" + metric.role))
+        )
+        st.write(metric_sentence(result, metric, t))
+        why = result.message or result.test_reason
+        if result.test:
+            st.caption(t("test_used", test=result.test, reason=why or ""))
+        elif why:
+            st.caption(why)
+        left, right = st.columns(2)
+        with left:
+            if result.summaries:
+                common.show_figure(charts.did_figure(result, metric, t), t)
+        with right:
+            if (report.weekly["metric"] == metric.id).any():
+                common.show_figure(charts.weekly_figure(report.weekly, pilot, metric, t), t)
+            else:
+                st.info(t("no_weekly"))
+        st.markdown(f"**{t('means_table')}**")
+        common.show_table(charts.means_table(result, t), t)
+
+
+def surveys_tab(report: services.PilotReport, t: Translator) -> None:
+    evaluation = report.evaluation
+    if not evaluation.pilot.surveys:
+        st.info(t("no_surveys"))
+        return
+    titles = {d.instrument: d.title for d in report.surveys}
+    for result in evaluation.surveys:
+        st.subheader(
+            f"{titles.get(result.instrument, result.instrument)} ({t('wave_' + str(result.wave))})"
+        )
+        st.write(survey_sentence(result, t))
+        detail = next(
+            (
+                d
+                for d in report.surveys
+                if d.instrument == result.instrument and d.wave == result.wave
+            ),
+            None,
+        )
+        if detail is None:
+            continue
+        if detail.scoring == "nps":
+            if len(detail.groups):
+                common.show_figure(charts.nps_figure(detail, result, t), t)
+            continue
+        if len(detail.scores) and detail.n:
+            common.show_figure(charts.score_figure(detail, result, t), t)
+        if len(detail.items):
+            common.show_figure(charts.likert_figure(detail, t), t)
+    if evaluation.survey_changes:
+        st.subheader(t("survey_changes"))
+        for change in evaluation.survey_changes:
+            st.write(change_sentence(change, titles.get(change.metric, change.metric), t))
+    if evaluation.response_rates:
+        st.subheader(t("response_rates"))
+        common.show_figure(charts.response_rates_figure(evaluation.response_rates, titles, t), t)
+
+
+def equity_tab(report: services.PilotReport, t: Translator) -> None:
+    evaluation = report.evaluation
+    equity = evaluation.decision.equity
+    if equity is None or not equity.effects:
+        st.info(t("no_equity"))
+        return
+    st.write(t("equity_intro"))
+    for result in evaluation.metrics:
+        metric = evaluation.pilot.metric(result.metric)
+        effects = [e for e in equity.effects if e.metric == metric.id]
+        if not effects:
+            continue
+        common.show_figure(charts.equity_figure(equity, result, metric, t), t)
+        hidden = [f"{t.attribute(e.attribute)} {e.group}" for e in effects if e.suppressed]
+        if hidden:
+            st.caption(t("suppressed_groups", groups=", ".join(hidden)))
+    if equity.interactions:
+        st.subheader(t("interactions"))
+        common.show_table(interactions_table(equity, evaluation, t), t)
+    if equity.scores:
+        st.subheader(t("subgroup_scores"))
+        common.show_table(equity.scores_frame(t.lang), t)
+
+
+def representativeness_tab(report: services.PilotReport, t: Translator) -> None:
+    rep = report.evaluation.decision.representativeness
+    if rep is None:
+        st.info(t("no_repr"))
+        return
+    st.write(t("repr_intro", size=t.number(rep.population_size, 0), source=rep.source or "—"))
+    for attribute in dict.fromkeys(c.attribute for c in rep.categories):
+        common.show_figure(charts.representativeness_figure(rep, attribute, t), t)
+    st.subheader(t("repr_fits"))
+    common.show_table(rep.fits_frame(t.lang), t)
+    if rep.estimates:
+        st.subheader(t("repr_reweighted"))
+        common.show_table(reweighted_table(report, t), t)
+    if rep.message:
+        st.caption(rep.message)
+
+
+def reweighted_table(report: services.PilotReport, t: Translator) -> pd.DataFrame:
+    """Each metric's effect raw and raked to the census margins, with Kish's n_eff."""
+    rep = report.evaluation.decision.representativeness
+    pilot = report.evaluation.pilot
+    rows = []
+    for e in rep.estimates if rep is not None else ():
+        est, low, high = t.interval(e.estimate, e.ci_low, e.ci_high)
+        rw, rw_low, rw_high = t.interval(e.reweighted, e.reweighted_ci_low, e.reweighted_ci_high)
+        rows.append(
+            {
+                t("col_metric"): pilot.metric(e.metric).label.get(t.lang),
+                t("col_estimate"): f"{est} [{low} ; {high}]"
+                if t.lang == "fr"
+                else f"{est} [{low}; {high}]",
+                t("repr_reweighted_col"): f"{rw} [{rw_low} ; {rw_high}]"
+                if t.lang == "fr"
+                else f"{rw} [{rw_low}; {rw_high}]",
+                t("repr_n_eff"): t.number(e.n_eff_test, 0),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def projection_tab(report: services.PilotReport, t: Translator) -> None:
+    projection = report.evaluation.decision.projection
+    if projection is None:
+        st.info(t("no_projection"))
+        return
+    st.write(projection.reason(t.lang))
+    first, second = st.columns(2)
+    first.metric(t("projection_adopters"), t.number(projection.adopters, 0))
+    if projection.tonnes_co2e is not None:
+        second.metric(t("projection_co2"), t.signed(projection.tonnes_co2e, 0))
+    common.show_figure(charts.projection_figure(projection, t), t)
+
+
+t = common.translator()
+pilot_id = common.pilot_selector(t)
+if pilot_id is None:
+    st.stop()
+try:
+    with st.spinner(t("loading")):
+        pilot_report = common.report(pilot_id, t.lang)
+except LivingLabError as err:
+    st.error(f"{t('error_title')}{colon(t)}{err}")
+    st.stop()
+
+header(pilot_report, t)
+downloads(pilot_report, t)
+tabs = st.tabs(
+    [
+        t("tab_metrics"),
+        t("tab_surveys"),
+        t("tab_equity"),
+        t("tab_representativeness"),
+        t("tab_projection"),
+    ]
+)
+for tab, render in zip(
+    tabs,
+    (metrics_tab, surveys_tab, equity_tab, representativeness_tab, projection_tab),
+    strict=True,
+):
+    with tab:
+        render(pilot_report, t)

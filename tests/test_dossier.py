@@ -1,0 +1,96 @@
+"""The council dossier: one self-contained HTML file (no network, no script), charts as
+SVG with their text alternatives, French by default; and its PDF."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from ui.ui_factories import using_store
+
+from livinglab import dossier, services
+from livinglab.errors import LivingLabError
+
+HAS_CHROMIUM = dossier.chromium_path() is not None
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with using_store(tmp_path_factory.mktemp("dossier") / "demo.db", demo=True):
+        yield services.pilot_report("energy_feedback", lang="fr")
+
+
+@pytest.fixture(scope="module")
+def html_fr(report: Any) -> str:
+    return dossier.render_html(report.evaluation, details=report)
+
+
+def test_dossier_is_self_contained(html_fr: str) -> None:
+    assert html_fr.startswith("<!DOCTYPE html>")
+    assert '<html lang="fr">' in html_fr
+    assert "<script" not in html_fr
+    assert not re.search(r'(src|href)="(https?:)?//', html_fr)  # nothing fetched
+    assert "@import" not in html_fr and "url(" not in html_fr
+
+
+def test_dossier_says_the_verdict_and_each_criterion(html_fr: str) -> None:
+    assert "Verdict : Généraliser" in html_fr
+    assert "Niveau 5 sur 5 (échelle de Maryland)" in html_fr
+    assert html_fr.count("<strong>rempli</strong>") == 2
+    assert "Hypothèse" in html_fr and "au moins 5 %" in html_fr
+    for section in (
+        "Synthèse",
+        "Mesures d&#x27;usage",
+        "Enquêtes",
+        "Équité",
+        "Représentativité",
+        "Projection",
+    ):
+        assert f">{section}</h2>" in html_fr
+    assert "−155 t CO2e par an" in html_fr
+
+
+def test_every_chart_is_an_svg_with_its_text_alternative(html_fr: str) -> None:
+    figures = re.findall(r"<figure>(.*?)</figure>", html_fr, flags=re.S)
+    assert len(figures) >= 15
+    for figure in figures:
+        label = re.search(r'<svg role="img" aria-label="([^"]+)"', figure)
+        assert label, figure[:200]
+        caption = re.search(r"<figcaption>(.*?)</figcaption>", figure, flags=re.S)
+        assert caption and caption.group(1) == label.group(1)
+        assert "<table>" in figure and '<th scope="col">' in figure
+    # Numbers in the SVGs follow the French locale too (decimal comma, true minus).
+    assert re.search(r">−\d+,\d<", html_fr)
+
+
+def test_dossier_in_english(report: Any) -> None:
+    english = dossier.render_html(report.evaluation, "en", details=report)
+    assert '<html lang="en">' in english
+    assert "Verdict: Roll out" in english
+    assert "Généraliser" not in english and "Synthèse" not in english
+
+
+def test_dossier_without_details_says_what_it_lacks(report: Any) -> None:
+    bare = dossier.render_html(report.evaluation)
+    assert "Séries hebdomadaires et répartitions des réponses : non jointes" in bare
+    assert "semaine par semaine" not in bare
+
+
+def test_pdf_needs_chromium(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dossier, "chromium_path", lambda: None)
+    with pytest.raises(LivingLabError, match="apt-get install chromium"):
+        dossier.html_to_pdf("<p>x</p>")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not HAS_CHROMIUM,
+    reason="Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium",
+)
+def test_pdf_is_printed_by_headless_chromium(report: Any) -> None:
+    pdf = dossier.render_pdf(report.evaluation, details=report)
+    assert pdf.startswith(b"%PDF-")
+    assert len(pdf) > 50_000
+    assert b"/Type /Page" in pdf or b"/Type/Page" in pdf

@@ -110,6 +110,31 @@ def evaluate(
 
 
 @app.command()
+def report(
+    pilot: Annotated[str, typer.Argument(help="The pilot's id.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    format_: Annotated[
+        str, typer.Option("--format", help="html (self-contained, offline) or pdf.")
+    ] = "html",
+    lang: Annotated[str, typer.Option(help="fr (default) or en.")] = "fr",
+) -> None:
+    """Export the pilot's dossier for the council (HTML or PDF)."""
+    from livinglab import services
+
+    if format_ not in ("html", "pdf"):
+        raise _fail(f"The --format must be 'html' or 'pdf'. Got '{format_}' instead.")
+    if lang not in ("fr", "en"):
+        raise _fail(f"The --lang must be 'fr' or 'en'. Got '{lang}' instead.")
+    if not output.parent.is_dir():
+        raise _fail(f"The folder '{output.parent}' of --output does not exist.")
+    if format_ == "html":
+        output.write_text(services.dossier_html(pilot, lang=lang), encoding="utf-8")
+    else:
+        output.write_bytes(services.dossier_pdf(pilot, lang=lang))
+    typer.echo(f"Dossier written to {output} ({output.stat().st_size // 1024} KiB).")
+
+
+@app.command()
 def power(
     design: Annotated[
         str | None, typer.Option(help="paired, two_sample, did or two_proportions.")
@@ -169,7 +194,8 @@ def run_app(
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(entry),
         "--server.port", str(port), "--server.headless", str(headless).lower(),
-        "--browser.gatherUsageStats", "false",
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+        "--client.showErrorDetails", "false",
     ]
     raise typer.Exit(subprocess.call(cmd))
 

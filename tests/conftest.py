@@ -55,6 +55,22 @@ BACKENDS = [
 ]
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On CI the real PostgreSQL server and Chromium must be there: never a silent skip."""
+    if os.environ.get("CI", "").lower() not in ("true", "1"):
+        return
+    missing = []
+    if postgres_url() is None:
+        missing.append(NO_POSTGRES)
+    if not CHROMIUM.exists():
+        missing.append(f"Debian's chromium is not installed ({CHROMIUM})")
+    if missing:
+        raise pytest.UsageError("CI runs against the real services: " + "; ".join(missing))
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param

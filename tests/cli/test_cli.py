@@ -121,6 +121,13 @@ def test_demo_then_evaluate_json_gives_the_contract_and_the_three_verdicts(works
     table = run(["evaluate", "energy_feedback"], env, cwd)
     assert table.returncode == 0 and "kwh_per_day" in table.stdout and "go" in table.stdout
 
+    dossier = cwd / "energy.html"
+    done = run(["report", "energy_feedback", "-o", str(dossier)], env, cwd)
+    assert done.returncode == 0, done.stderr
+    html = dossier.read_text(encoding="utf-8")
+    assert "Généraliser" in html and "<svg" in html
+    assert 'src="http' not in html and "<script" not in html  # offline, self-contained
+
 
 def test_validate_and_import_do_not_load_the_statistics_or_the_app(workspace):
     env, cwd = workspace

@@ -11,7 +11,7 @@ Public API (the CLI's ``livinglab report`` and the app's download buttons)::
     render_html(evaluation, lang="fr", *, details=None) -> str
     render_pdf(evaluation, lang="fr", *, details=None) -> bytes
 
-``details`` is a :class:`livinglab.services.PilotReport` (weekly series, answer
+``details`` is a :class:`livinglab.report.PilotReport` (weekly series, answer
 distributions, date of the latest data); without it the dossier holds the
 evaluation's own evidence and says that the weekly series and answer
 distributions are not included (:func:`livinglab.services.dossier_html` passes it).
@@ -37,6 +37,7 @@ from livinglab.i18n import Translator, auto_decimals, translator
 
 if TYPE_CHECKING:
     from livinglab.evaluation import PilotEvaluation
+    from livinglab.report import PilotReport
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium")
 CHROMIUM_FLAGS = (
@@ -94,7 +95,7 @@ def render_html(
     evaluation: PilotEvaluation,
     lang: str = "fr",
     *,
-    details: Any | None = None,
+    details: PilotReport | None = None,
     print_layout: bool = False,
 ) -> str:
     """The dossier as one self-contained HTML document in ``lang`` (French by default).
@@ -146,7 +147,7 @@ def render_html(
 
 
 def render_pdf(
-    evaluation: PilotEvaluation, lang: str = "fr", *, details: Any | None = None
+    evaluation: PilotEvaluation, lang: str = "fr", *, details: PilotReport | None = None
 ) -> bytes:
     """The dossier printed to PDF (A4) by headless Chromium.
 
@@ -207,7 +208,7 @@ def html_to_pdf(document: str) -> bytes:
 # --- sections ---------------------------------------------------------------------
 
 
-def _summary(evaluation: PilotEvaluation, details: Any | None, t: Translator) -> str:
+def _summary(evaluation: PilotEvaluation, details: PilotReport | None, t: Translator) -> str:
     pilot, decision = evaluation.pilot, evaluation.decision
     periods = pilot.periods
     parts = [
@@ -255,7 +256,7 @@ def _summary(evaluation: PilotEvaluation, details: Any | None, t: Translator) ->
 
 
 def _metrics(
-    evaluation: PilotEvaluation, details: Any | None, t: Translator, open_tables: bool
+    evaluation: PilotEvaluation, details: PilotReport | None, t: Translator, open_tables: bool
 ) -> str:
     pilot = evaluation.pilot
     parts = [figure_html(charts.forest_figure(evaluation, t), t, open_tables)]
@@ -284,7 +285,7 @@ def _metrics(
 
 
 def _surveys(
-    evaluation: PilotEvaluation, details: Any | None, t: Translator, open_tables: bool
+    evaluation: PilotEvaluation, details: PilotReport | None, t: Translator, open_tables: bool
 ) -> str:
     if not evaluation.pilot.surveys:
         return f"<p>{_e(t('no_surveys'))}</p>"

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from ui.ui_factories import using_store
 
-from livinglab import charts, services
+from livinglab import charts, report, services
 from livinglab.i18n import Translator
 
 FR, EN = Translator("fr"), Translator("en")
@@ -215,7 +215,7 @@ def test_representativeness_and_projection(reports: dict[str, Any]) -> None:
 
 def test_merged_bins_hold_zero_or_at_least_five() -> None:
     scores = [5, 15, 15, 25, 35, 45, 45, 45, 45, 45, 55, 95, 95]
-    bins = services.merged_bins(scores, [float(e) for e in range(0, 101, 10)])
+    bins = report.merged_bins(scores, [float(e) for e in range(0, 101, 10)])
     assert bins["n"].sum() == len(scores)
     assert not ((bins["n"] > 0) & (bins["n"] < 5)).any()
     assert bins["low"].iloc[0] == 0 and bins["high"].iloc[-1] == 100

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from livinglab import services
 from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator
+from livinglab.report import PilotReport
 from livinglab.ui import common
 
 
-def tests_table(report: services.PilotReport, t: Translator) -> pd.DataFrame:
+def tests_table(report: PilotReport, t: Translator) -> pd.DataFrame:
     pilot = report.evaluation.pilot
     return pd.DataFrame(
         [
@@ -33,7 +33,7 @@ def tests_table(report: services.PilotReport, t: Translator) -> pd.DataFrame:
     )
 
 
-def exclusions_table(report: services.PilotReport, t: Translator) -> pd.DataFrame:
+def exclusions_table(report: PilotReport, t: Translator) -> pd.DataFrame:
     pilot = report.evaluation.pilot
     return pd.DataFrame(
         [

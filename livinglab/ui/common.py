@@ -14,6 +14,7 @@ import streamlit as st
 
 from livinglab import charts, services
 from livinglab.i18n import DEFAULT_LANG, LANGS, Translator, auto_decimals
+from livinglab.report import PilotReport
 
 UI_DIR = Path(__file__).resolve().parent
 CACHE_TTL_S = 3600
@@ -55,20 +56,20 @@ def store() -> Any:
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=64)
-def _report(pilot_id: str, lang: str, version: tuple[str, int, int]) -> services.PilotReport:
+def _report(pilot_id: str, lang: str, version: tuple[str, int, int]) -> PilotReport:
     # ``version`` is only a cache key: a new import, a new survey answer or an edited
     # spec changes it, so the next run recomputes at once instead of after the TTL.
     return services.pilot_report(pilot_id, lang=lang)
 
 
-def report(pilot_id: str, lang: str) -> services.PilotReport:
+def report(pilot_id: str, lang: str) -> PilotReport:
     """The pilot's evaluation, weekly series and survey distributions (cached per pilot,
     language and data version)."""
     store()
     return _report(pilot_id, lang, services.report_version(pilot_id))
 
 
-def reporter(lang: str) -> Callable[[str], services.PilotReport]:
+def reporter(lang: str) -> Callable[[str], PilotReport]:
     return lambda pilot_id: report(pilot_id, lang)
 
 

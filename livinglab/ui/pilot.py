@@ -11,6 +11,7 @@ from livinglab import charts, services
 from livinglab.dossier import change_sentence, interactions_table, metric_sentence, survey_sentence
 from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator
+from livinglab.report import PilotReport
 from livinglab.ui import common
 
 ALERTS = {"go": st.success, "no_go": st.error, "extend": st.warning}
@@ -20,7 +21,7 @@ def colon(t: Translator) -> str:
     return "\u00a0: " if t.lang == "fr" else ": "
 
 
-def header(report: services.PilotReport, t: Translator) -> None:
+def header(report: PilotReport, t: Translator) -> None:
     evaluation = report.evaluation
     pilot, decision = evaluation.pilot, evaluation.decision
     periods = pilot.periods
@@ -54,7 +55,7 @@ def header(report: services.PilotReport, t: Translator) -> None:
             common.show_table(decision.extend_plan.to_frame(t.lang), t)
 
 
-def downloads(report: services.PilotReport, t: Translator) -> None:
+def downloads(report: PilotReport, t: Translator) -> None:
     pilot_id, lang = report.evaluation.pilot.id, t.lang
     html_column, pdf_column = st.columns(2)
     html_column.download_button(
@@ -81,7 +82,7 @@ def downloads(report: services.PilotReport, t: Translator) -> None:
     )
 
 
-def metrics_tab(report: services.PilotReport, t: Translator) -> None:
+def metrics_tab(report: PilotReport, t: Translator) -> None:
     evaluation = report.evaluation
     pilot = evaluation.pilot
     st.subheader(t("effects_overview"))
@@ -110,7 +111,7 @@ def metrics_tab(report: services.PilotReport, t: Translator) -> None:
         common.show_table(charts.means_table(result, t), t)
 
 
-def surveys_tab(report: services.PilotReport, t: Translator) -> None:
+def surveys_tab(report: PilotReport, t: Translator) -> None:
     evaluation = report.evaluation
     if not evaluation.pilot.surveys:
         st.info(t("no_surveys"))
@@ -148,7 +149,7 @@ def surveys_tab(report: services.PilotReport, t: Translator) -> None:
         common.show_figure(charts.response_rates_figure(evaluation.response_rates, titles, t), t)
 
 
-def equity_tab(report: services.PilotReport, t: Translator) -> None:
+def equity_tab(report: PilotReport, t: Translator) -> None:
     evaluation = report.evaluation
     equity = evaluation.decision.equity
     if equity is None or not equity.effects:
@@ -172,7 +173,7 @@ def equity_tab(report: services.PilotReport, t: Translator) -> None:
         common.show_table(equity.scores_frame(t.lang), t)
 
 
-def representativeness_tab(report: services.PilotReport, t: Translator) -> None:
+def representativeness_tab(report: PilotReport, t: Translator) -> None:
     rep = report.evaluation.decision.representativeness
     if rep is None:
         st.info(t("no_repr"))
@@ -189,7 +190,7 @@ def representativeness_tab(report: services.PilotReport, t: Translator) -> None:
         st.caption(rep.message)
 
 
-def reweighted_table(report: services.PilotReport, t: Translator) -> pd.DataFrame:
+def reweighted_table(report: PilotReport, t: Translator) -> pd.DataFrame:
     """Each metric's effect raw and raked to the census margins, with Kish's n_eff."""
     rep = report.evaluation.decision.representativeness
     pilot = report.evaluation.pilot
@@ -212,7 +213,7 @@ def reweighted_table(report: services.PilotReport, t: Translator) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def projection_tab(report: services.PilotReport, t: Translator) -> None:
+def projection_tab(report: PilotReport, t: Translator) -> None:
     projection = report.evaluation.decision.projection
     if projection is None:
         st.info(t("no_projection"))

@@ -43,7 +43,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from livinglab.decision.models import Caveat, PilotChecks, Representativeness
-from livinglab.decision.text import Bilingual, colon, integer, number, percent
+from livinglab.decision.text import Bilingual, attribute_label, colon, integer, number, percent
 from livinglab.spec.models import MetricCriterion, Pilot
 from livinglab.stats.results import MetricResult
 
@@ -152,8 +152,11 @@ def _representativeness(result: Representativeness, alpha: float) -> list[Caveat
     off = [f for f in result.fits if f.p_value is not None and f.p_value < alpha]
     if not off:
         return []
-    listed = {lang: ", ".join(f"{f.attribute} ({_p_text(f.p_value, lang)})" for f in off)
-              for lang in ("fr", "en")}
+    listed = {
+        lang: ", ".join(f"{attribute_label(f.attribute, lang)} ({_p_text(f.p_value, lang)})"
+                        for f in off)
+        for lang in ("fr", "en")
+    }
     return [_caveat("unrepresentative_testers", None, Bilingual(
         f"Les testeurs ne ressemblent pas à la population de la ville{colon('fr')}"
         f"{listed['fr']} ; une généralisation suppose le contraire (voir l'estimation "

@@ -33,6 +33,22 @@ class Bilingual:
         return Bilingual(self.fr + other.fr, self.en + other.en)
 
 
+ATTRIBUTE_LABELS = {
+    "age_band": ("tranche d'âge", "age band"),
+    "neighbourhood": ("quartier", "neighbourhood"),
+    "gender": ("genre", "gender"),
+    "household_size": ("taille du foyer", "household size"),
+    "income_band": ("tranche de revenu", "income band"),
+    "heating": ("chauffage", "heating"),
+}
+
+
+def attribute_label(name: str, lang: str = "fr") -> str:
+    """A participant attribute as a reader says it (``age_band`` -> « tranche d'âge »)."""
+    fr, en = ATTRIBUTE_LABELS.get(name, (name.replace("_", " "), name.replace("_", " ")))
+    return en if lang == "en" else fr
+
+
 def decimals_for(*values: float | None) -> int:
     """Decimals for the largest value: 0 from 100, 1 from 10, 2 from 1, else 2 digits."""
     finite = [abs(v) for v in values if v is not None and math.isfinite(v) and v != 0]

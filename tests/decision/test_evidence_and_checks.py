@@ -115,5 +115,6 @@ def test_testers_unlike_the_city_carry_a_caveat():
     decision = decide(make_pilot(), metric_results=[metric_result()],
                       participants=participants_of(young))
     (caveat,) = [c for c in decision.caveats if c.code == "unrepresentative_testers"]
-    assert "age_band (p < 0,001)" in caveat.reason_fr
+    assert "tranche d'âge (p < 0,001)" in caveat.reason_fr
+    assert "age band (p < 0.001)" in caveat.reason_en
     assert "neighbourhood" not in caveat.reason_en  # 50/50 against 60/40: p = 0.27

@@ -23,7 +23,7 @@ from scipy import stats as sps
 
 from livinglab.decision.criteria import subgroup_text, survey_label
 from livinglab.decision.models import CriterionOutcome, ExtendItem, ExtendPlan, Verdict
-from livinglab.decision.text import Bilingual, colon, integer, percent
+from livinglab.decision.text import Bilingual, colon, integer, number, percent
 from livinglab.spec.models import Pilot
 from livinglab.stats.power import participants_needed_for, power_analysis
 from livinglab.stats.results import MetricResult, SurveyResult
@@ -148,6 +148,15 @@ def _no_plan_message(code: str) -> str:
     }.get(code, "cannot size the extension")
 
 
+def _points(value: float | None, lang: str) -> str:
+    # French keeps the singular below 2 ("0,8 point"); English only for exactly 1.
+    plural = (value or 0) >= 2 if lang == "fr" else value != 1
+    return f"{number(value, lang)} point{'s' if plural else ''}"
+
+
+UNREALISTIC_GROWTH = 10  # an extension beyond 10x the enrolled size is not a plan
+
+
 def extend_plan(
     outcomes: Sequence[CriterionOutcome],
     *,
@@ -185,12 +194,31 @@ def extend_plan(
         where = Bilingual("", "") if not widest.subgroup else Bilingual(
             f" (sous-groupe {subgroup_text(widest.subgroup, 'fr')})",
             f" (subgroup {subgroup_text(widest.subgroup, 'en')})")
-        reason = Bilingual(
-            f"Il faudrait environ {integer(more, 'fr')} participants de plus par cohorte"
-            f"{where.fr} pour une puissance de {pw_fr} sur l'effet minimal visé.",
-            f"About {integer(more, 'en')} more participants per cohort{where.en} would give "
-            f"{pw_en} power for the smallest worthwhile effect.",
-        )
+        if widest.design == "one_sample":
+            reason = Bilingual(
+                f"Il faudrait environ {integer(more, 'fr')} répondants de plus{where.fr} pour "
+                f"établir, avec une puissance de {pw_fr}, de quel côté du seuil se situe le "
+                f"score, si l'écart observé ({_points(widest.effect, 'fr')}) est réel.",
+                f"About {integer(more, 'en')} more respondents{where.en} would show, with "
+                f"{pw_en} power, on which side of the threshold the score lies, if the observed "
+                f"gap ({_points(widest.effect, 'en')}) is real.",
+            )
+        else:
+            reason = Bilingual(
+                f"Il faudrait environ {integer(more, 'fr')} participants de plus par cohorte"
+                f"{where.fr} pour une puissance de {pw_fr} sur l'effet minimal visé.",
+                f"About {integer(more, 'en')} more participants per cohort{where.en} would "
+                f"give {pw_en} power for the smallest worthwhile effect.",
+            )
+        enrolled = max(widest.n_test or 0, widest.n_control or 0)
+        if enrolled and more > UNREALISTIC_GROWTH * enrolled:
+            reason = reason + Bilingual(
+                f" C'est plus de {UNREALISTIC_GROWTH} fois l'effectif actuel : une prolongation "
+                "ne tranchera sans doute pas ; la décision doit se prendre sur ce qui est "
+                "connu.",
+                f" That is over {UNREALISTIC_GROWTH} times the current size: an extension will "
+                "probably not settle it; the decision must rest on what is known.",
+            )
     return ExtendPlan(power=power, alpha=alpha, additional_per_cohort=more, items=items,
                       reason_fr=reason.fr, reason_en=reason.en)
 

@@ -105,6 +105,21 @@ def test_survey_criteria_and_their_extension():
     # distance 2 points, SD 12: d = 1/6, one-sample t
     expected = power_analysis(effect=2 / 12, power=0.8, design="paired").n_ceiling
     assert (item.n_needed, item.additional_test) == (expected, expected - 30)
+    assert f"{expected - 30} more respondents" in open_.verdict_reason_en
+    assert "(2.0 points)" in open_.verdict_reason_en and "(2,0 points)" in open_.verdict_reason_fr
+    assert "on which side of the threshold" in open_.verdict_reason_en
+    assert "times the current size" not in open_.verdict_reason_en  # 254 < 10 x 30
+
+
+def test_an_extension_beyond_ten_times_the_cohort_is_called_unrealistic():
+    pilot = make_pilot(decision=criteria({"survey": "sus", "must": "reach", "threshold": 68}))
+    # 67.2 against 68 with SD 12: about 1,770 respondents would be needed, 40 answered.
+    near = survey_result(67.2, 63.4, 71.0, n=40, sd=12.0)
+    decision = decide(pilot, metric_results={}, survey_results=[near])
+    assert decision.verdict == "extend"
+    assert decision.extend_plan.additional_per_cohort > 10 * 40
+    assert "plus de 10 fois l'effectif actuel" in decision.verdict_reason_fr
+    assert "the decision must rest on what is known" in decision.verdict_reason_en
 
 
 def test_to_dict_has_the_contract_shape_and_is_json():

@@ -490,8 +490,10 @@ class Translator:
 
 
 def auto_decimals(*values: float) -> int:
-    """Decimals for numbers shown together: 0 from 100, 1 from 10, 2 from 1, else two
-    significant digits of the largest (the decision layer's rule)."""
+    """Decimals for numbers shown together in a table or chart: 0 from 100, 1 from 10,
+    2 from 1, else two significant digits of the largest (one more decimal than the
+    decision layer's sentences, :func:`livinglab.decision.text.decimals_for`, between 1
+    and 10, where a table's column needs it)."""
     finite = [abs(v) for v in values if v is not None and math.isfinite(v) and v != 0]
     if not finite:
         return 0

@@ -50,7 +50,8 @@ def attribute_label(name: str, lang: str = "fr") -> str:
 
 
 def decimals_for(*values: float | None) -> int:
-    """Decimals for the largest value: 0 from 100, 1 from 10, 2 from 1, else 2 digits."""
+    """Decimals for the largest value: 0 from 100, 1 from 1, else two significant digits
+    (a sentence reads "7,9 %" and "0,80 point")."""
     finite = [abs(v) for v in values if v is not None and math.isfinite(v) and v != 0]
     if not finite:
         return 0

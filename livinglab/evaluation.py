@@ -208,7 +208,7 @@ def evaluate(
 
 
 def _shared_resampler(values_by_metric: Mapping[str, pd.DataFrame], seed: int) -> Resampler | None:
-    ids = sorted({pid for frame in values_by_metric.values() for pid in frame["participant_id"]})
+    ids = sorted({pid for f in values_by_metric.values() for pid in f["participant_id"].unique()})
     return Resampler(ids, seed=seed) if ids else None
 
 

@@ -261,10 +261,7 @@ def evaluate_pilot(pilot_id: str, *, lang: str = "fr") -> PilotEvaluation:
 
     pilot = load_pilot(pilot_id)
     eng = engine()
-    values = {
-        m.id: reductions.participant_values(engine=eng, pilot=pilot, metric=m.id)
-        for m in pilot.metrics
-    }
+    values = reductions.participant_values_by_metric(engine=eng, pilot=pilot)
     answers = {
         plan.instrument: reductions.survey_answers(
             engine=eng, pilot=pilot, instrument=plan.instrument

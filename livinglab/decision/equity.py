@@ -178,7 +178,7 @@ def metric_equity(
     table = wide(frame, [attribute])
     rows = analysed(table, design)
     rows = rows.assign(_group=category(rows[attribute]))
-    groups = order_groups(rows["_group"])
+    groups = order_groups(rows["_group"].unique())
     cells = [_counts(rows, design, g) for g in groups]
     hidden = suppression(cells)
     labels = category(frame[attribute])

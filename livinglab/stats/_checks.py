@@ -72,7 +72,8 @@ def check_frame(data: Any, columns: Iterable[str], name: str = "data") -> pd.Dat
 
 def check_labels(series: pd.Series, name: str, allowed: Sequence[str]) -> None:
     """Raise if ``series`` holds a label outside ``allowed``."""
-    unknown = sorted(set(series.dropna().astype(str)) - set(allowed))
+    # unique() first: iterating over every cell of an Arrow-backed column is slow
+    unknown = sorted(set(series.dropna().astype(str).unique()) - set(allowed))
     if unknown or series.isna().any():
         got = unknown[:5] if unknown else ["<missing>"]
         raise ValueError(f"The '{name}' column must hold only {list(allowed)}. Got {got} instead.")

@@ -12,10 +12,11 @@ importer checked.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -49,6 +50,12 @@ def _reading(engine: Engine | Connection | None, session: Session | None) -> Ite
         assert engine is not None
         with read_connection(engine) as connection:
             yield connection
+
+
+def _tuples(rows: Sequence[sa.Row[Any]]) -> list[tuple[Any, ...]]:
+    """Rows as plain tuples: pandas builds a frame from tuples several times faster than
+    from SQLAlchemy rows (it probes each row's attributes), with the same dtypes."""
+    return [tuple(row) for row in rows]
 
 
 def _period_case(pilot: Pilot) -> tuple[sa.ColumnElement[str], sa.ColumnElement[bool]]:
@@ -146,39 +153,45 @@ def participant_values(
         )
         if key is None or spec is None:
             return pd.DataFrame(columns=names)
-        baseline, intervention = period_bounds(pilot)
-        period, span = _period_case(pilot)
-        readings = (
-            sa.select(_observation.c.participant_key, period.label("period"), _observation.c.value)
-            .where(_observation.c.metric_key == key, span)
-            .subquery("readings")
-        )
-        value = readings.c.value
-        days = sa.case((readings.c.period == "baseline", baseline.days), else_=intervention.days)
-        aggregate = {
-            "mean": sa.func.avg(value),
-            "share": sa.func.avg(value),
-            "sum": sa.func.sum(value),
-            "count": sa.func.count(value),
-            "rate_per_day": sa.func.sum(value) / sa.func.max(days),
-        }[spec.aggregate]
+        bounds = period_bounds(pilot)
+        _, span = _period_case(pilot)
+        ts, value = _observation.c.ts, _observation.c.value
+        # One pass over the metric's readings in the primary key's order (participant,
+        # then time), GROUP BY participant only, each period's aggregate FILTERed to
+        # its readings: no sort, and half the time of GROUP BY participant, period.
+        # Within the span (baseline start .. intervention end) one comparison tells
+        # a period's readings, as the spec keeps the intervention after the baseline.
+        if bounds[1].start_us >= bounds[0].end_us:
+            insides = [ts < bounds[0].end_us, ts >= bounds[1].start_us]
+        else:  # not a valid spec; the rule of _period_case: baseline first
+            insides = [
+                sa.and_(ts >= bounds[0].start_us, ts < bounds[0].end_us),
+                sa.and_(ts >= bounds[1].start_us, ts < bounds[1].end_us,
+                        sa.not_(sa.and_(ts >= bounds[0].start_us, ts < bounds[0].end_us))),
+            ]
+        aggregates: list[sa.ColumnElement[object]] = []
+        for i, (period, inside) in enumerate(zip(bounds, insides, strict=True)):
+            aggregate = {  # FILTER (WHERE ...): SQLite 3.30+ (the store needs 3.35+)
+                "mean": sa.func.avg(value).filter(inside),
+                "share": sa.func.avg(value).filter(inside),
+                "sum": sa.func.sum(value).filter(inside),
+                "count": sa.func.count(value).filter(inside),
+                "rate_per_day": sa.func.sum(value).filter(inside) / period.days,
+            }[spec.aggregate]
+            aggregates += [
+                sa.cast(aggregate, sa.Float).label(f"value_{i}"),
+                sa.func.count().filter(inside).label(f"n_{i}"),
+            ]
         per_participant = (
-            sa.select(
-                readings.c.participant_key,
-                readings.c.period,
-                sa.cast(aggregate, sa.Float).label("value"),
-                sa.func.count().label("n_readings"),
-            )
-            .where(readings.c.period.is_not(None))
-            .group_by(readings.c.participant_key, readings.c.period)
+            sa.select(_observation.c.participant_key, *aggregates)
+            .where(_observation.c.metric_key == key, span)
+            .group_by(_observation.c.participant_key)
             .subquery("per_participant")
         )
         query = (
             sa.select(
                 *columns[:3],
-                per_participant.c.period,
-                per_participant.c.value,
-                per_participant.c.n_readings,
+                *(per_participant.c[f"{c}_{i}"] for i in range(2) for c in ("value", "n")),
                 *columns[3:],
             )
             .select_from(
@@ -186,15 +199,53 @@ def participant_values(
                     per_participant, per_participant.c.participant_key == _participant.c.key
                 )
             )
-            .order_by(
-                _participant.c.cohort_id, _participant.c.participant_id, per_participant.c.period
-            )
+            .order_by(_participant.c.cohort_id, _participant.c.participant_id)
         )
-        rows = connection.execute(query).all()
+        rows = []
+        for participant_id, cohort, role, value_0, n_0, value_1, n_1, *attributes in (
+            connection.execute(query)
+        ):
+            for period, period_value, n in (
+                (bounds[0].name, value_0, n_0),
+                (bounds[1].name, value_1, n_1),
+            ):
+                if n:  # the participant has readings in this period
+                    rows.append(
+                        (participant_id, cohort, role, period, period_value, n, *attributes)
+                    )
     frame = pd.DataFrame(rows, columns=names)
     frame["value"] = frame["value"].astype("float64")
     frame["n_readings"] = frame["n_readings"].astype("int64")
     return frame
+
+
+def participant_values_by_metric(
+    *,
+    engine: Engine | Connection | None = None,
+    session: Session | None = None,
+    pilot: Pilot,
+    metrics: Sequence[str] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """:func:`participant_values` of several metrics (default: all the pilot's), by id.
+
+    With an ``Engine`` the reductions run concurrently, each on its own connection
+    and read snapshot (as separate calls would): the database scans several metrics'
+    readings at once, about twice as fast on two cores. With a connection or a
+    session they run one after the other, in that transaction.
+    """
+    ids = list(metrics) if metrics is not None else [m.id for m in pilot.metrics]
+    if not isinstance(engine, Engine) or len(ids) < 2:
+        return {
+            m: participant_values(engine=engine, session=session, pilot=pilot, metric=m)
+            for m in ids
+        }
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(ids), 4)) as pool:
+        frames = pool.map(
+            lambda m: participant_values(engine=engine, pilot=pilot, metric=m), ids
+        )
+        return dict(zip(ids, frames, strict=True))
 
 
 def participants(
@@ -218,7 +269,7 @@ def participants(
             .order_by(_participant.c.cohort_id, _participant.c.participant_id)
         ).all()
     return pd.DataFrame(
-        rows, columns=["participant_id", "cohort", "cohort_role", *pilot.attributes]
+        _tuples(rows), columns=["participant_id", "cohort", "cohort_role", *pilot.attributes]
     )
 
 
@@ -263,7 +314,7 @@ def survey_answers(
         )
         rows = connection.execute(query).all()
     names = ["participant_id", "cohort", "cohort_role", "wave", "item", "answer", *pilot.attributes]
-    frame = pd.DataFrame(rows, columns=names)
+    frame = pd.DataFrame(_tuples(rows), columns=names)
     frame["answer"] = frame["answer"].astype("int64")
     return frame
 

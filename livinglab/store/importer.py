@@ -71,7 +71,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -948,12 +948,13 @@ class _ImportRun:
         cohorts = {c.id for c in self.pilot.cohorts}
         seen: dict[str, int] = {}
         for chunk in _csv_chunks(source, PARTICIPANT_COLUMNS, self.pilot.attributes, self.problems):
-            attribute_columns = [c for c in self.pilot.attributes if c in chunk.columns]
+            series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
+            attribute_columns = [c for c in self.pilot.attributes if c in series]
             rows = zip(
                 chunk.lines.tolist(),
-                chunk.columns["participant_id"],
-                chunk.columns["cohort"],
-                *(chunk.columns[c] for c in attribute_columns),
+                series["participant_id"],
+                series["cohort"],
+                *(series[c] for c in attribute_columns),
                 strict=True,
             )
             for line, raw_id, cohort, *values in rows:
@@ -1085,8 +1086,8 @@ class _ImportRun:
         count = len(columns[-1])
         if not count:
             return
-        names, key = _STAGE_COLUMNS[table]
-        names = [c for c, _ in names] + ["line"]
+        typed_columns, key = _STAGE_COLUMNS[table]
+        names = [c for c, _ in typed_columns] + ["line"]
         driver = self.connection.connection.driver_connection
         assert driver is not None
         cursor = driver.cursor()
@@ -1166,6 +1167,8 @@ class _ImportRun:
         if not self.sqlite:
             return True
         driver = self.connection.connection.driver_connection
+        if driver is None:  # no DBAPI connection: the probe below could only fail
+            return False
         answer: list[bool] = []
 
         def probe() -> None:
@@ -1198,7 +1201,7 @@ class _ImportRun:
                 (
                     i,
                     "participant_id",
-                    f"unknown participant {_shown(ids.at(i))} "
+                    f"unknown participant {_shown(ids.at(int(i)))} "
                     "(not in the participants file nor in the store)",
                 )
             )
@@ -1218,7 +1221,7 @@ class _ImportRun:
                 (
                     i,
                     "metric",
-                    f"unknown metric {_shown(metric.at(i))} "
+                    f"unknown metric {_shown(metric.at(int(i)))} "
                     f"(expected one of {sorted(self.metric_keys)})",
                 )
             )
@@ -1227,7 +1230,7 @@ class _ImportRun:
         values = value.per_row(_as_float(value.cells))
         finite = np.isfinite(values)
         for i in np.flatnonzero(~finite):
-            cell = value.at(i)
+            cell = value.at(int(i))
             hint = (
                 " (use a dot as decimal separator)" if isinstance(cell, str) and "," in cell else ""
             )
@@ -1238,7 +1241,8 @@ class _ImportRun:
                 (
                     i,
                     "value",
-                    f"metric {metric.at(i)!r} is binary: expected 0 or 1, got {value.at(i)!r}",
+                    f"metric {metric.at(int(i))!r} is binary: "
+                    f"expected 0 or 1, got {value.at(int(i))!r}",
                 )
             )
 
@@ -1250,7 +1254,7 @@ class _ImportRun:
                 (
                     i,
                     "timestamp",
-                    f"{_shown(timestamp.at(i))} is not an ISO 8601 "
+                    f"{_shown(timestamp.at(int(i)))} is not an ISO 8601 "
                     "timestamp (expected e.g. 2024-03-01T08:30:00 or 2024-03-01)",
                 )
             )
@@ -1265,7 +1269,7 @@ class _ImportRun:
                 (
                     i,
                     "timestamp",
-                    f"{timestamp.at(i)!r} is in neither period of "
+                    f"{timestamp.at(int(i))!r} is in neither period of "
                     f"pilot '{self.pilot.id}' (expected {periods_text}, UTC)",
                 )
             )
@@ -1293,8 +1297,9 @@ class _ImportRun:
 
     def _stage_responses(self, source: _Source) -> None:
         for chunk in _csv_chunks(source, RESPONSE_COLUMNS, (), self.problems):
-            rows = []
-            columns = [chunk.columns[c] for c in RESPONSE_COLUMNS]
+            rows: list[tuple[Any, ...]] = []
+            series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
+            columns = [series[c] for c in RESPONSE_COLUMNS]
             for line, *cells in zip(chunk.lines.tolist(), *columns, strict=True):
                 row = self._check_response(source, line, *cells)
                 if row is not None:

@@ -52,7 +52,7 @@ def _reading(engine: Engine | Connection | None, session: Session | None) -> Ite
             yield connection
 
 
-def _tuples(rows: Sequence[sa.Row[Any]]) -> list[tuple[Any, ...]]:
+def _tuples(rows: Sequence[sa.Row[*tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
     """Rows as plain tuples: pandas builds a frame from tuples several times faster than
     from SQLAlchemy rows (it probes each row's attributes), with the same dtypes."""
     return [tuple(row) for row in rows]
@@ -169,7 +169,7 @@ def participant_values(
                 sa.and_(ts >= bounds[1].start_us, ts < bounds[1].end_us,
                         sa.not_(sa.and_(ts >= bounds[0].start_us, ts < bounds[0].end_us))),
             ]
-        aggregates: list[sa.ColumnElement[object]] = []
+        aggregates: list[sa.ColumnElement[Any]] = []
         for i, (period, inside) in enumerate(zip(bounds, insides, strict=True)):
             aggregate = {  # FILTER (WHERE ...): SQLite 3.30+ (the store needs 3.35+)
                 "mean": sa.func.avg(value).filter(inside),
@@ -205,13 +205,13 @@ def participant_values(
         for participant_id, cohort, role, value_0, n_0, value_1, n_1, *attributes in (
             connection.execute(query)
         ):
-            for period, period_value, n in (
+            for period_name, period_value, n in (
                 (bounds[0].name, value_0, n_0),
                 (bounds[1].name, value_1, n_1),
             ):
                 if n:  # the participant has readings in this period
                     rows.append(
-                        (participant_id, cohort, role, period, period_value, n, *attributes)
+                        (participant_id, cohort, role, period_name, period_value, n, *attributes)
                     )
     frame = pd.DataFrame(rows, columns=names)
     frame["value"] = frame["value"].astype("float64")

@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
 args=(-q -n 2 --dist loadgroup "$@")
+# Lint and types first: a failure here names the file and line in seconds.
+"$BIN/ruff" check livinglab tests benchmarks
+"$BIN/mypy" livinglab
 if command -v pg_virtualenv >/dev/null 2>&1; then
     exec pg_virtualenv -- "$BIN/python" -m pytest "${args[@]}"
 fi

@@ -223,7 +223,9 @@ def _scoring_args(instrument: Instrument) -> dict[str, Any]:
     }
 
 
-def _plan_answers(pilot: Pilot, plan: SurveyPlan, answers: pd.DataFrame) -> pd.DataFrame:
+def plan_answers(pilot: Pilot, plan: SurveyPlan, answers: pd.DataFrame) -> pd.DataFrame:
+    """The answers a survey plan is scored on: its test cohorts' (all its cohorts' when
+    it surveys only comparison cohorts)."""
     test_cohorts = [c for c in plan.cohorts if pilot.cohort(c).role == "test"] or plan.cohorts
     return answers[answers["cohort"].isin(test_cohorts)]
 
@@ -241,7 +243,7 @@ def _surveys(
     for plan in pilot.surveys:
         instrument = instruments[plan.instrument]
         answers = answers_by_instrument.get(plan.instrument, _no_answers())
-        mine = _plan_answers(pilot, plan, answers)
+        mine = plan_answers(pilot, plan, answers)
         for wave in plan.waves:
             scores.append(score_survey(mine, wave=wave, alpha=alpha, **_scoring_args(instrument)))
         if {"baseline", "after"} <= set(plan.waves):

@@ -343,6 +343,7 @@ def weekly_series(pilot: Pilot | str) -> pd.DataFrame:
 
 def survey_details(pilot: Pilot | str, *, lang: str = "fr") -> tuple[SurveyDetail, ...]:
     """The answer distributions of every planned instrument and wave (test cohorts)."""
+    from livinglab.evaluation import plan_answers
     from livinglab.report import survey_detail
     from livinglab.store import reductions
 
@@ -352,8 +353,7 @@ def survey_details(pilot: Pilot | str, *, lang: str = "fr") -> tuple[SurveyDetai
     for plan in spec.surveys:
         instrument = catalog[plan.instrument]
         answers = reductions.survey_answers(engine=engine(), pilot=spec, instrument=plan.instrument)
-        test_cohorts = [c for c in plan.cohorts if spec.cohort(c).role == "test"] or plan.cohorts
-        answers = answers[answers["cohort"].isin(test_cohorts)]
+        answers = plan_answers(spec, plan, answers)
         for wave in plan.waves:
             details.append(survey_detail(instrument, answers[answers["wave"] == wave], wave, lang))
     return tuple(details)

@@ -36,6 +36,7 @@ from livinglab.decision.models import CriterionOutcome, Status
 from livinglab.decision.text import (
     NBSP,
     Bilingual,
+    attribute_label,
     colon,
     decimals_for,
     declared,
@@ -483,14 +484,14 @@ def _subgroup_dict(subgroup: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 def subgroup_text(subgroup: Mapping[str, Any] | None, lang: str = "fr") -> str:
-    """``age_band = 65-74`` / ``age_band = 65-74 ou 75+``."""
+    """The subgroup as a reader says it: « tranche d'âge 65+ », « age band 65-74 or 75+ »."""
     if not subgroup:
         return ""
     joiner = " ou " if lang != "en" else " or "
     parts = []
     for attribute, value in subgroup.items():
         values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
-        parts.append(f"{attribute} = {joiner.join(str(v) for v in values)}")
+        parts.append(f"{attribute_label(attribute, lang)} {joiner.join(str(v) for v in values)}")
     return ", ".join(parts)
 
 

@@ -51,25 +51,29 @@ def verdict_reason(verdict: Verdict, outcomes: Sequence[CriterionOutcome],
             f"Every criterion is met ({total}/{total}): roll out.",
         )
     if verdict == "no_go":
-        failed = ", ".join(_name(o) for o in outcomes if o.status == "fail")
+        failed = [o for o in outcomes if o.status == "fail"]
         return Bilingual(
-            f"Critère non rempli{colon('fr')}{failed}{colon('fr')}ne pas généraliser.",
-            f"Criterion not met: {failed}: do not roll out.",
+            f"Critère non rempli{colon('fr')}{_names(failed, 'fr')}{colon('fr')}"
+            "ne pas généraliser.",
+            f"Criterion not met: {_names(failed, 'en')}: do not roll out.",
         )
     open_ = [o for o in outcomes if o.status == "inconclusive"]
-    names = ", ".join(_name(o) for o in open_)
     text = Bilingual(
-        f"Non concluant ({names}){colon('fr')}prolonger le pilote.",
-        f"Inconclusive ({names}): extend the pilot.",
+        f"Non concluant ({_names(open_, 'fr')}){colon('fr')}prolonger le pilote.",
+        f"Inconclusive ({_names(open_, 'en')}): extend the pilot.",
     )
     return text + (Bilingual(" " + plan.reason_fr, " " + plan.reason_en) if plan else
                    Bilingual("", ""))
 
 
-def _name(outcome: CriterionOutcome) -> str:
+def _names(outcomes: Sequence[CriterionOutcome], lang: str) -> str:
+    return ", ".join(_name(o, lang) for o in outcomes)
+
+
+def _name(outcome: CriterionOutcome, lang: str) -> str:
     name = survey_label(outcome.target) if outcome.kind == "survey" else outcome.target
     if outcome.subgroup:
-        name += " [" + ", ".join(f"{k}={v}" for k, v in outcome.subgroup.items()) + "]"
+        name += f" [{subgroup_text(outcome.subgroup, lang)}]"
     return name
 
 

@@ -233,7 +233,7 @@ def test_a_small_subgroup_is_inconclusive_and_shows_no_number():
     outcome = evaluate_metric_criterion(criterion, metric=KWH, result=result, alpha=0.05)
     assert (outcome.status, outcome.code) == ("inconclusive", "small_group")
     assert outcome.estimate is None and outcome.n_test is None and outcome.n_control is None
-    assert "20" not in outcome.reason_fr and "age_band = 75+" in outcome.reason_fr
+    assert "20" not in outcome.reason_fr and "tranche d'âge 75+" in outcome.reason_fr
 
 
 def test_a_relative_min_effect_without_baseline_is_inconclusive():

@@ -135,7 +135,7 @@ def test_a_subgroup_criterion_is_judged_on_its_subgroup():
     (outcome,) = decision.criteria
     assert (outcome.n_test, outcome.n_control) == (10, 10)  # 65-74 and 75+ together
     assert outcome.status == "pass"
-    assert "age_band = 65+" in outcome.reason_fr
+    assert "tranche d'âge 65+" in outcome.reason_fr
     only_oldest = {**seniors, "subgroup": {"age_band": "75+"}}
     hidden = decide(make_pilot(decision=criteria(only_oldest)), metric_results=[metric_result()],
                     values_by_metric={"kwh": values}).criteria[0]

@@ -156,8 +156,9 @@ def load_demo(*, out_dir: Path | None = None, seed: int = 20260101) -> dict[str,
         }
 
 
-def portfolio() -> pd.DataFrame:
-    """One row per pilot: title, domain, participants per cohort, latest data."""
+def stored_data() -> pd.DataFrame:
+    """One row per pilot and what the store holds for it (no evaluation: fast):
+    title, domain, participants enrolled, date of the latest data."""
     import pandas as pd
 
     from livinglab.store import reductions
@@ -179,8 +180,8 @@ def portfolio() -> pd.DataFrame:
 
 
 def list_pilots_text() -> list[str]:
-    """The portfolio as plain text lines for the CLI."""
-    frame = portfolio()
+    """:func:`stored_data` as plain text lines for the CLI."""
+    frame = stored_data()
     if frame.empty:
         return ["No pilot found."]
     return frame.to_string(index=False).splitlines()

@@ -64,6 +64,7 @@ import csv
 import gc
 import hashlib
 import math
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -1175,7 +1176,7 @@ class _ImportRun:
             try:
                 driver.cursor().close()  # sqlite3 checks the thread here
                 answer.append(True)
-            except Exception:
+            except sqlite3.ProgrammingError:  # created in another thread
                 answer.append(False)
 
         thread = threading.Thread(target=probe)

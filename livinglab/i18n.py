@@ -407,6 +407,37 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Le PDF demande Chromium (`/usr/bin/chromium`), absent de ce serveur.",
         "The PDF needs Chromium (`/usr/bin/chromium`), which this server lacks.",
     ),
+    # --- citizen survey (invitation link) ---
+    "section_survey": ("Enquête", "Survey"),
+    "page_survey": ("Votre avis", "Your opinion"),
+    "survey_page_heading": ("Votre avis sur : {pilot}", "Your opinion on: {pilot}"),
+    "survey_help": (
+        "Pour chaque phrase, choisissez la réponse qui vous correspond le mieux.",
+        "For each sentence, choose the answer that fits you best.",
+    ),
+    "survey_question": ("Question {n} sur {total}", "Question {n} of {total}"),
+    "survey_consent": (
+        "J'accepte que mes réponses soient enregistrées pour évaluer ce service. "
+        "Elles sont pseudonymes : ni mon nom ni mon adresse ne sont conservés avec elles. "
+        "Je peux demander à tout moment qu'elles soient effacées, auprès de l'équipe "
+        "du Living Lab.",
+        "I agree that my answers are recorded to evaluate this service. They are "
+        "pseudonymous: neither my name nor my address is kept with them. I can ask the "
+        "Living Lab team at any time to erase them.",
+    ),
+    "survey_submit": ("Envoyer mes réponses", "Send my answers"),
+    "survey_thanks": (
+        "Merci ! Vos réponses ont bien été enregistrées. Vous pouvez fermer cette page.",
+        "Thank you! Your answers were recorded. You may close this page.",
+    ),
+    "survey_no_link": (
+        "Cette page s'ouvre avec le lien d'invitation reçu par courriel ou par courrier.",
+        "This page opens with the invitation link you received by e-mail or by post.",
+    ),
+    "survey_unavailable": (
+        "L'enquête est momentanément indisponible. Merci de réessayer plus tard.",
+        "The survey is unavailable for the moment. Please try again later.",
+    ),
 }
 
 

@@ -187,4 +187,27 @@ class SurveyResponse(SQLModel, table=True):
     submitted_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
 
 
+class Invitation(SQLModel, table=True):
+    """A one-time link that lets a citizen answer one instrument in one wave.
+
+    Only the SHA-256 of the link's token is stored (``token_hash``): whoever reads
+    the store cannot answer in someone's name. An erasure of the participant deletes
+    their invitations with them (``ON DELETE CASCADE``).
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = (sa.UniqueConstraint("token_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pilot_id: str = Field(foreign_key="pilot.id", max_length=64)
+    participant_key: int = Field(foreign_key="participant.key", ondelete="CASCADE")
+    instrument_id: str = Field(max_length=64)
+    wave: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, description="sha256 hex of the link's token")
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
+    expires_at: datetime | None = Field(default=None, sa_type=UtcMicros)
+    used_at: datetime | None = Field(default=None, sa_type=UtcMicros)
+    consent_at: datetime | None = Field(default=None, sa_type=UtcMicros)
+
+
 metadata = SQLModel.metadata

@@ -26,6 +26,17 @@ def build_navigation() -> StreamlitPage:
     t = translator()
     set_document_lang(t.lang)
     readable_styles()
+    survey = st.Page(
+        str(UI_DIR / "survey.py"),
+        title=t("page_survey"),
+        icon="📝",
+        url_path="survey",
+        visibility="hidden",
+    )
+    if "invitation" in st.query_params:
+        # A citizen with an invitation link sees their survey only: no menu, no
+        # decision-makers' note.
+        return st.navigation([survey], position="hidden")
     pages = {
         t("section_decision"): [
             st.Page(
@@ -42,6 +53,9 @@ def build_navigation() -> StreamlitPage:
                 str(UI_DIR / "checks.py"), title=t("page_checks"), icon="🧪", url_path="checks"
             ),
         ],
+        # Citizens reach it only by their invitation link (/survey?invitation=<token>):
+        # hidden from the decision-makers' and the team's menus.
+        t("section_survey"): [survey],
     }
     # At the top, not in the sidebar: Streamlit's sidebar draws sections as <div>s inside
     # the <ul> of pages (axe: 'list', 'listitem', WCAG 1.3.1); the top bar's menus are valid.

@@ -182,3 +182,29 @@ def test_an_unreachable_store_is_named_without_its_password(workspace):
     assert done.returncode == 1
     assert "Cannot open the store at postgresql+psycopg://city:***@127.0.0.1:1/lab" in done.stderr
     assert "s3cret" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_invite_writes_one_private_link_per_tester_who_has_not_answered(workspace):
+    env, cwd = workspace
+    people = cwd / "people.csv"
+    people.write_text(
+        "participant_id,cohort,age_band,neighbourhood\n"
+        "A1,testers,65-74,Centre-Ville\nA2,testers,75+,La Ferme\nA3,testers,50-64,La Ferme\n",
+        encoding="utf-8",
+    )
+    done = run(["import", "senior_procedures", "--participants", str(people)], env, cwd)
+    assert done.returncode == 0, done.stderr
+    links = cwd / "links.csv"
+    done = run(["invite", "senior_procedures", "--instrument", "sus", "--wave", "after",
+                "--base-url", "https://lab.example.org/", "-o", str(links)], env, cwd)
+    assert done.returncode == 0, done.stderr
+    rows = links.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "participant_id,cohort,link" and len(rows) == 4
+    tokens = {row.split("invitation=")[1] for row in rows[1:]}
+    assert len(tokens) == 3 and all(len(t) >= 32 for t in tokens)
+    assert all(",https://lab.example.org/survey?invitation=" in row for row in rows[1:])
+    ids = {row.split(",")[0] for row in rows[1:]}
+    assert not ids & {"A1", "A2", "A3"} and all(len(i) == 20 for i in ids)  # pseudonyms only
+    wrong = run(["invite", "senior_procedures", "--instrument", "sus", "--wave", "baseline",
+                 "-o", str(links)], env, cwd)
+    assert wrong.returncode == 1 and "plans no 'baseline' wave of 'sus'" in wrong.stderr

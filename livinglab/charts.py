@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
+import babel
 import pandas as pd
 
 from livinglab.i18n import Translator
@@ -44,90 +45,40 @@ COUNTERFACTUAL_COLOUR = "#595959"
 POINT_COLOUR = "#1a1a1a"
 BAND_COLOUR = "#d9d9d9"
 
-NUMBER_LOCALES = {
-    "fr": {
-        "decimal": ",",
-        "thousands": "\u202f",
+def _number_locale(lang: str) -> dict[str, Any]:
+    """d3-format's locale from Babel's CLDR data (French: 1 234,5 and 12 %)."""
+    symbols = babel.Locale.parse(lang).number_symbols["latn"]
+    return {
+        "decimal": symbols["decimal"],
+        "thousands": symbols["group"],
         "grouping": [3],
-        "currency": ["", "\u00a0€"],
-        "percent": "\u202f%",
-    },
-    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["£", ""]},
-}
-TIME_LOCALES = {
-    "fr": {
-        "dateTime": "%A %e %B %Y à %X",
+        "currency": ["", "\u00a0€"] if lang == "fr" else ["€", ""],
+        "percent": "\u202f%" if lang == "fr" else "%",
+    }
+
+
+def _time_locale(lang: str) -> dict[str, Any]:
+    """d3-time-format's locale from Babel's CLDR data (month and day names)."""
+    locale = babel.Locale.parse(lang)
+
+    def names(table: dict[int, str], order: list[int]) -> list[str]:
+        return [table[i] for i in order]
+
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]  # CLDR counts days from Monday = 0; d3 from Sunday
+    return {
+        "dateTime": "%A %e %B %Y à %X" if lang == "fr" else "%a %e %b %X %Y",
         "date": "%d/%m/%Y",
         "time": "%H:%M:%S",
         "periods": ["AM", "PM"],
-        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
-        "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
-        "months": [
-            "janvier",
-            "février",
-            "mars",
-            "avril",
-            "mai",
-            "juin",
-            "juillet",
-            "août",
-            "septembre",
-            "octobre",
-            "novembre",
-            "décembre",
-        ],
-        "shortMonths": [
-            "janv.",
-            "févr.",
-            "mars",
-            "avr.",
-            "mai",
-            "juin",
-            "juil.",
-            "août",
-            "sept.",
-            "oct.",
-            "nov.",
-            "déc.",
-        ],
-    },
-    "en": {
-        "dateTime": "%a %e %b %X %Y",
-        "date": "%d/%m/%Y",
-        "time": "%H:%M:%S",
-        "periods": ["AM", "PM"],
-        "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
-        "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
-        "months": [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        "shortMonths": [
-            "Jan",
-            "Feb",
-            "Mar",
-            "Apr",
-            "May",
-            "Jun",
-            "Jul",
-            "Aug",
-            "Sep",
-            "Oct",
-            "Nov",
-            "Dec",
-        ],
-    },
-}
+        "days": names(locale.days["format"]["wide"], sunday_first),
+        "shortDays": names(locale.days["format"]["abbreviated"], sunday_first),
+        "months": names(locale.months["format"]["wide"], list(range(1, 13))),
+        "shortMonths": names(locale.months["format"]["abbreviated"], list(range(1, 13))),
+    }
+
+
+NUMBER_LOCALES = {lang: _number_locale(lang) for lang in ("fr", "en")}
+TIME_LOCALES = {lang: _time_locale(lang) for lang in ("fr", "en")}
 
 # Likert answers: orange for disagreement, purple for agreement (ColorBrewer PuOr,
 # readable by the colour-blind), grey in the middle; ordered left to right.

@@ -496,7 +496,6 @@ class SurveyForm:
     intro: str | None
     items: tuple[tuple[str, str], ...]  # (item id, text)
     options: tuple[tuple[int, str], ...]  # (answer value, label) of the scale
-    answered: bool = False
 
 
 def invitation_form(token: str, lang: str = "fr") -> SurveyForm:

@@ -6,9 +6,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from store_factories import INSTRUMENT, make_pilot
+from store_factories import (
+    INSTRUMENT,
+    MORE_OBSERVATIONS,
+    OBSERVATIONS,
+    PARTICIPANTS,
+    RESPONSES,
+    SECRET,
+    make_pilot,
+)
 
 from livinglab.spec.models import Instrument, Pilot
+from livinglab.store import import_files
 
 
 @pytest.fixture
@@ -31,3 +40,18 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return _write
+
+
+@pytest.fixture
+def loaded(engine, pilot, instruments, write):
+    """The engine with the factories' participants, readings and answers imported."""
+    import_files(
+        engine=engine,
+        pilot=pilot,
+        instruments=instruments,
+        secret_key=SECRET,
+        participants=write("p.csv", PARTICIPANTS),
+        observations=write("o.csv", OBSERVATIONS + MORE_OBSERVATIONS),
+        responses=write("r.csv", RESPONSES),
+    )
+    return engine

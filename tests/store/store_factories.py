@@ -71,6 +71,26 @@ h3,kwh,2024-02-10T12:00:00Z,9
 h3,kwh,2024-02-11T13:00:00+01:00,11
 """
 
+# More readings of the other aggregates (see test_reductions.py for the hand computations).
+MORE_OBSERVATIONS = """h1,kwh_total,2024-01-02,1.5
+h1,kwh_total,2024-01-03,2.5
+h1,kwh_total,2024-02-02,3
+h2,logins,2024-01-02,1
+h2,logins,2024-01-03,1
+h2,logins,2024-01-04,1
+h2,logins,2024-02-04,1
+h2,trips,2024-01-02,60
+h2,trips,2024-01-20,2
+h2,trips,2024-02-03,29
+h4,trips,2024-02-29T23:59:59.999999,58
+h1,task_done,2024-01-02,1
+h1,task_done,2024-01-03,0
+h1,task_done,2024-01-04,1
+h1,task_done,2024-01-05,1
+h1,task_done,2024-02-01,0
+h1,task_done,2024-02-02,1
+"""
+
 RESPONSES = """participant_id,instrument,wave,item,answer
 h1,satisfaction,after,q1,4
 h1,satisfaction,after,q2,5

@@ -20,39 +20,6 @@ from livinglab.store import (
     survey_answers,
 )
 
-MORE = """h1,kwh_total,2024-01-02,1.5
-h1,kwh_total,2024-01-03,2.5
-h1,kwh_total,2024-02-02,3
-h2,logins,2024-01-02,1
-h2,logins,2024-01-03,1
-h2,logins,2024-01-04,1
-h2,logins,2024-02-04,1
-h2,trips,2024-01-02,60
-h2,trips,2024-01-20,2
-h2,trips,2024-02-03,29
-h4,trips,2024-02-29T23:59:59.999999,58
-h1,task_done,2024-01-02,1
-h1,task_done,2024-01-03,0
-h1,task_done,2024-01-04,1
-h1,task_done,2024-01-05,1
-h1,task_done,2024-02-01,0
-h1,task_done,2024-02-02,1
-"""
-
-
-@pytest.fixture
-def loaded(engine, pilot, instruments, write):
-    import_files(
-        engine=engine,
-        pilot=pilot,
-        instruments=instruments,
-        secret_key=SECRET,
-        participants=write("p.csv", PARTICIPANTS),
-        observations=write("o.csv", OBSERVATIONS + MORE),
-        responses=write("r.csv", RESPONSES),
-    )
-    return engine
-
 
 def values_of(engine, pilot, metric) -> dict[tuple[str, str], float]:
     frame = participant_values(engine=engine, pilot=pilot, metric=metric)

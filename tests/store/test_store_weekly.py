@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-from store_factories import OBSERVATIONS, PARTICIPANTS, SECRET
-
-from livinglab.store import import_files
 from livinglab.store.weekly import weekly_means
 
 # Weeks count from the baseline's first day (2024-01-01). kwh (mean of the week's
 # readings per participant): h1 (testers) 01-05 -> week 0: 10; 01-31 and 02-01 -> week 4:
 # (12 + 8) / 2. h3 (neighbours) 01-10 -> week 1: 9; 02-10 12:00Z and 02-11 13:00+01:00 ->
-# week 5: (9 + 11) / 2. kwh_total (sum): h1 01-02, 01-03 -> week 0: 4; 02-02 -> week 4: 3.
-EXTRA = """h1,kwh_total,2024-01-02,1.5
-h1,kwh_total,2024-01-03,2.5
-h1,kwh_total,2024-02-02,3
-"""
-
-
-@pytest.fixture
-def loaded(engine, pilot, instruments, write):
-    import_files(
-        engine=engine,
-        pilot=pilot,
-        instruments=instruments,
-        secret_key=SECRET,
-        participants=write("p.csv", PARTICIPANTS),
-        observations=write("o.csv", OBSERVATIONS + EXTRA),
-    )
-    return engine
-
+# week 5: (9 + 11) / 2. kwh_total (sum): h1 01-02, 01-03 -> week 0: 4; 02-02 -> week 4: 3
+# (store_factories' OBSERVATIONS and MORE_OBSERVATIONS, loaded by the `loaded` fixture).
 
 def rows(frame):
     return {(r.cohort, int(r.week)): (int(r.n), float(r.mean)) for r in frame.itertuples()}

@@ -127,26 +127,10 @@ def cronbach_alpha(items: pd.DataFrame | np.ndarray, *, alpha: float = 0.05) -> 
     table = table[~np.isnan(table).any(axis=1)]
     n, k = table.shape
     if k < 2 or n < 2:
-        return ReliabilityResult(
-            alpha=None,
-            ci_low=None,
-            ci_high=None,
-            n_respondents=n,
-            n_items=k,
-            conf_level=1 - alpha,
-            message="needs at least 2 items and 2 complete respondents",
-        )
+        return _no_reliability(n, k, alpha, "needs at least 2 items and 2 complete respondents")
     total_variance = float(np.var(table.sum(axis=1), ddof=1))
     if not total_variance > 0:
-        return ReliabilityResult(
-            alpha=None,
-            ci_low=None,
-            ci_high=None,
-            n_respondents=n,
-            n_items=k,
-            conf_level=1 - alpha,
-            message="total scores do not vary: alpha undefined",
-        )
+        return _no_reliability(n, k, alpha, "total scores do not vary: alpha undefined")
     coefficient = k / (k - 1) * (1.0 - float(np.var(table, axis=0, ddof=1).sum()) / total_variance)
     df_1, df_2 = n - 1, (n - 1) * (k - 1)
     low = 1.0 - (1.0 - coefficient) * float(stats.f.ppf(1.0 - alpha / 2.0, df_1, df_2))
@@ -158,6 +142,19 @@ def cronbach_alpha(items: pd.DataFrame | np.ndarray, *, alpha: float = 0.05) -> 
         n_respondents=n,
         n_items=k,
         conf_level=1 - alpha,
+    )
+
+
+def _no_reliability(n: int, k: int, alpha: float, message: str) -> ReliabilityResult:
+    """Alpha undefined for this table: counts kept, the reason in ``message``."""
+    return ReliabilityResult(
+        alpha=None,
+        ci_low=None,
+        ci_high=None,
+        n_respondents=n,
+        n_items=k,
+        conf_level=1 - alpha,
+        message=message,
     )
 
 

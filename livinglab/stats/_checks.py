@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from numbers import Real
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 DEFAULT_SEED = 20_240_611
@@ -87,3 +88,99 @@ def check_numeric(series: pd.Series, name: str) -> pd.Series:
         raise TypeError(
             f"The '{name}' column must be numeric. Got {series.dtype} instead."
         ) from error
+
+
+#: Relative tolerance below which a spread counts as "no variation". Binary
+#: floating point leaves differences of about 1e-16 x scale between numbers
+#: that are equal on paper (0.3 - 0.2 != 0.1); 1e-9 is far above that noise
+#: and far below any spread a measurement can have.
+RELATIVE_TOLERANCE = 1e-9
+
+
+def tolerance(values: Any, *, scale: float | None = None) -> float:
+    """Return the absolute size under which a spread of ``values`` is float noise.
+
+    Parameters
+    ----------
+    values : array-like of float, shape (n,)
+        The numbers the spread is computed from; NaN values are ignored.
+    scale : float, optional
+        The size of the quantities the values were computed from (for example
+        the largest absolute raw reading when ``values`` are differences of
+        readings). Default: the largest absolute value of ``values``, or 1
+        when that is 0 or there is no finite value.
+
+    Returns
+    -------
+    float
+        ``RELATIVE_TOLERANCE * scale`` (> 0).
+    """
+    if scale is None:
+        array = np.asarray(values, dtype=float).ravel()
+        finite = array[np.isfinite(array)]
+        scale = float(np.max(np.abs(finite))) if finite.size else 0.0
+    scale = abs(float(scale))
+    if not math.isfinite(scale) or scale == 0.0:
+        scale = 1.0
+    return RELATIVE_TOLERANCE * scale
+
+
+def no_variation(values: Any, *, scale: float | None = None) -> bool:
+    """Tell whether ``values`` have no variation, relative to their scale.
+
+    An exact ``ptp == 0`` test misses constant data that went through
+    floating-point arithmetic: ten testers who each drop by 0.1 have
+    differences that spread by about 9e-16, and a t test on them gives
+    p = 3e-132. This test calls the data constant when the range
+    (max - min) is below ``RELATIVE_TOLERANCE`` (1e-9) times ``scale``.
+
+    Parameters
+    ----------
+    values : array-like of float, shape (n,)
+        The numbers to judge; NaN values are ignored.
+    scale : float, optional
+        The size of the quantities the values were computed from (the largest
+        absolute raw reading when ``values`` are differences or means).
+        Default: the largest absolute value of ``values`` (1 if that is 0).
+
+    Returns
+    -------
+    bool
+        True when fewer than two finite values remain or their range is below
+        the tolerance; False otherwise.
+
+    Examples
+    --------
+    >>> no_variation([1.0 - 0.9, 0.7 - 0.6, 0.4 - 0.3])
+    True
+    >>> no_variation([0.1, 0.1000001])
+    False
+    """
+    array = np.asarray(values, dtype=float).ravel()
+    finite = array[np.isfinite(array)]
+    if finite.size < 2:
+        return True
+    return bool(np.ptp(finite) <= tolerance(finite, scale=scale))
+
+
+def tie_rounded(values: Any, *, scale: float | None = None) -> Any:
+    """Return ``values`` rounded so that numbers equal up to float noise tie.
+
+    Ranks computed on raw floats split values that are equal on paper
+    (0.3 - 0.2 and 0.1) into two ranks. Rounding to the multiple of
+    :func:`tolerance` nearest to each value makes them one tie and keeps every
+    real difference (anything above 1e-9 x scale).
+
+    Parameters
+    ----------
+    values : array-like of float, shape (n,)
+    scale : float, optional
+        As in :func:`no_variation`; default the largest absolute value.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (n,)
+    """
+    array = np.asarray(values, dtype=float)
+    step = tolerance(array, scale=scale)
+    return np.round(array / step) * step

@@ -7,9 +7,10 @@
 
 Each takes the store's long frame (one value per participant and period) and
 returns a :class:`~livinglab.stats.results.MetricResult`. Thin or degenerate
-data (fewer than 2 participants, zero variance) gives a result with the
-estimate where it exists, inferential fields ``None`` and a ``message``; wrong
-arguments raise.
+data (fewer than 2 participants, no variation relative to the data's scale)
+gives a result with the estimate where it exists, inferential fields ``None``
+and a ``message``; wrong arguments raise. The headline is always the mean
+difference with its t-based p-value and CI; rank tests are a sensitivity check.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from . import binary as binary_tests
-from ._checks import DEFAULT_SEED, check_choice, check_probability, check_seed
-from .ancova import Ancova, ancova
-from .bootstrap import Resampler, bootstrap_mean_difference
+from ._checks import DEFAULT_SEED, check_choice, check_probability, check_seed, no_variation
+from .ancova import Ancova, EstimatorComparison, ancova, compare_estimators
+from .bootstrap import Resampler
 from .effects import (
     EffectSize,
     cohen_h_effect_size,
@@ -33,14 +34,22 @@ from .effects import (
 from .prepare import COHORT_WORDS, Cohort, Columns, check_binary, select, to_wide
 from .ranks import RankTest, mann_whitney_u, wilcoxon_signed_rank
 from .results import Exclusion, GroupSummary, MetricResult, TestResult
-from .rules import choose_test
 from .ttests import TTest, one_sample_t, welch_t
 
 DESIGNS = ("pre_post", "two_group", "did")
 BETTER = ("higher", "lower")
 ASSIGNMENTS = ("random", "volunteer")
-BOOTSTRAP_MIN_N = 10
-"""Below this group size a bootstrap CI undercovers badly; the t CI is kept instead."""
+
+PAIRED_REASON = (
+    "paired t-test: the mean of the after - before differences, with its p-value and "
+    "t confidence interval from the same method (p < alpha exactly when the CI excludes 0); "
+    "sensitivity check: Wilcoxon signed-rank test with the Hodges-Lehmann pseudomedian"
+)
+WELCH_REASON = (
+    "Welch t-test: the difference of means, with its p-value and t confidence interval from "
+    "the same method (p < alpha exactly when the CI excludes 0); sensitivity check: "
+    "Mann-Whitney U test with the Hodges-Lehmann shift"
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -89,6 +98,13 @@ def _percent_fields(
     }
 
 
+def _scale(*arrays: np.ndarray) -> float:
+    """Largest absolute reading: the scale against which "no variation" is judged."""
+    finite = [np.abs(a[np.isfinite(a)]) for a in map(np.asarray, arrays) if len(a)]
+    largest = [float(a.max()) for a in finite if a.size]
+    return max(largest, default=1.0)
+
+
 def _float(value: Any) -> float | None:
     if value is None:
         return None
@@ -130,14 +146,18 @@ def _rank_result(test: str, rank: RankTest) -> TestResult:
     )
 
 
-def _headline(parametric: TestResult, rank: TestResult, use_parametric: bool) -> dict[str, Any]:
-    chosen, other = (parametric, rank) if use_parametric else (rank, parametric)
+def _headline(t: TTest, parametric: TestResult, rank: TestResult, reason: str) -> dict[str, Any]:
+    """The t-test is the headline (one estimand: the mean difference); ranks a sensitivity check."""
     return {
-        "test": chosen.test,
-        "statistic": chosen.statistic,
-        "df": chosen.df,
-        "p_value": chosen.p_value,
-        "alternative": other,
+        "test": parametric.test,
+        "statistic": parametric.statistic,
+        "df": parametric.df,
+        "p_value": parametric.p_value,
+        "ci_low": _float(t.ci_low),
+        "ci_high": _float(t.ci_high),
+        "ci_method": "t",
+        "sensitivity": rank,
+        "test_reason": reason,
     }
 
 
@@ -163,40 +183,6 @@ def _primary(result: dict[str, Any], basis: str, reason: str) -> dict[str, Any]:
     }
 
 
-def _mean_difference_ci(
-    t: TTest,
-    use_parametric: bool,
-    samples: tuple[np.ndarray, ...],
-    ids: tuple[np.ndarray, ...],
-    alpha: float,
-    seed: int,
-    resampler: Resampler | None,
-) -> dict[str, Any]:
-    if use_parametric:
-        return {"ci_low": _float(t.ci_low), "ci_high": _float(t.ci_high), "ci_method": "t"}
-    if min(len(sample) for sample in samples) < BOOTSTRAP_MIN_N:
-        note = (
-            f"fewer than {BOOTSTRAP_MIN_N} values in a group: a bootstrap CI would be too "
-            "narrow, so the CI of the mean difference is the t interval"
-        )
-        return {
-            "ci_low": _float(t.ci_low),
-            "ci_high": _float(t.ci_high),
-            "ci_method": "t",
-            "notes": (note,),
-        }
-    interval = bootstrap_mean_difference(
-        samples[0],
-        samples[1] if len(samples) > 1 else None,
-        x_ids=ids[0],
-        y_ids=ids[1] if len(ids) > 1 else None,
-        alpha=alpha,
-        seed=seed,
-        resampler=resampler,
-    )
-    return {"ci_low": interval.ci_low, "ci_high": interval.ci_high, "ci_method": interval.method}
-
-
 # --------------------------------------------------------------------------- pre_post
 
 
@@ -208,22 +194,14 @@ def _paired_continuous(
     mean, sd = float(np.mean(differences)), float(np.std(differences, ddof=1))
     t = one_sample_t(mean, sd, n, alpha=alpha)
     effect = paired_effect_size(mean, sd, n, alpha)
-    choice = choose_test(
-        {f"the {n} differences": differences},
-        parametric="paired t-test",
-        rank_based="Wilcoxon signed-rank test",
-    )
+    rank = wilcoxon_signed_rank(differences, alpha=alpha, scale=_scale(tester.before, tester.after))
     fields = _headline(
+        t,
         _t_result("paired_t", t, effect),
-        _rank_result("wilcoxon_signed_rank", wilcoxon_signed_rank(differences, alpha=alpha)),
-        choice.parametric,
+        _rank_result("wilcoxon_signed_rank", rank),
+        PAIRED_REASON,
     )
-    fields.update(
-        _mean_difference_ci(
-            t, choice.parametric, (differences,), (tester.ids,), alpha, seed, resampler
-        )
-    )
-    fields.update(_effect_fields(effect), test_reason=choice.reason, sd_test=sd, sd_pooled=sd)
+    fields.update(_effect_fields(effect), sd_test=sd, sd_pooled=sd)
     return fields
 
 
@@ -246,7 +224,7 @@ def _paired_binary(tester: Cohort, alpha: float) -> dict[str, Any]:
         "statistic": chosen.statistic,
         "df": chosen.df,
         "p_value": chosen.p_value,
-        "alternative": other,
+        "sensitivity": other,
         "test_reason": reason,
         "ci_low": interval.ci_low,
         "ci_high": interval.ci_high,
@@ -270,11 +248,11 @@ def _pre_post(
     fields.update(_percent_fields(fields["estimate"], None, None, float(np.mean(tester.before))))
     if n < 2:
         return fields | {"message": "fewer than 2 testers with values in both periods: cannot test"}
-    if np.ptp(differences) == 0 and not is_binary:
+    if not is_binary and no_variation(differences, scale=_scale(tester.before, tester.after)):
         return fields | {
             "message": (
-                f"every tester changed by exactly {fields['estimate']:g}: "
-                "the differences have zero variance, cannot test"
+                f"every tester changed by the same amount ({fields['estimate']:g}): "
+                "the differences have no variation, cannot test"
             )
         }
     fields.update(
@@ -305,22 +283,25 @@ def _two_group_continuous(
 ) -> dict[str, Any]:
     n_x, n_y = len(x), len(y)
     sd_x, sd_y = float(np.std(x, ddof=1)), float(np.std(y, ddof=1))
+    scale = _scale(x, y)
+    # A cohort whose values vary only by float noise has SD 0, not 1e-16 (Welch's df and
+    # the effect size's pooled SD then see the real spread, the other cohort's).
+    sd_x = 0.0 if no_variation(x, scale=scale) else float(np.std(x, ddof=1))
+    sd_y = 0.0 if no_variation(y, scale=scale) else float(np.std(y, ddof=1))
     t = welch_t(np.mean(x), sd_x, n_x, np.mean(y), sd_y, n_y, alpha=alpha)
     effect = two_group_effect_size(
         float(np.mean(x)), sd_x, n_x, float(np.mean(y)), sd_y, n_y, alpha, name=effect_name
     )
-    choice = choose_test(
-        {labels[0]: x, labels[1]: y}, parametric="Welch t-test", rank_based="Mann-Whitney U test"
-    )
+    # ids, seed, resampler and labels fed the bootstrap CI and the pre-test that issue 8
+    # removed from the headline; the signature stays for the did caller.
     fields = _headline(
+        t,
         _t_result("welch_t", t, effect),
-        _rank_result("mann_whitney_u", mann_whitney_u(x, y, alpha=alpha)),
-        choice.parametric,
+        _rank_result("mann_whitney_u", mann_whitney_u(x, y, alpha=alpha, scale=scale)),
+        WELCH_REASON,
     )
-    fields.update(_mean_difference_ci(t, choice.parametric, (x, y), ids, alpha, seed, resampler))
     fields.update(
         _effect_fields(effect),
-        test_reason=choice.reason,
         sd_test=sd_x,
         sd_control=sd_y,
         sd_pooled=pooled_sd(sd_x, n_x, sd_y, n_y),
@@ -348,7 +329,7 @@ def _two_group_binary(x: np.ndarray, y: np.ndarray, alpha: float) -> dict[str, A
         "statistic": chosen.statistic,
         "df": chosen.df,
         "p_value": chosen.p_value,
-        "alternative": other,
+        "sensitivity": other,
         "test_reason": reason,
         "ci_low": interval.ci_low,
         "ci_high": interval.ci_high,
@@ -389,10 +370,11 @@ def _two_group(
         fields.update(_percent_fields(fields["estimate"], None, None, float(np.mean(y))))
     if message:
         return fields | {"message": message}
-    if np.ptp(x) == 0 and np.ptp(y) == 0 and not is_binary:
+    scale = _scale(x, y)
+    if not is_binary and no_variation(x, scale=scale) and no_variation(y, scale=scale):
         return fields | {
-            "message": "both groups have zero variance (every value identical within "
-            "each group): cannot test"
+            "message": "neither group varies (every value the same within each group, "
+            "up to rounding): cannot test"
         }
     fields.update(
         _two_group_binary(x, y, alpha)
@@ -419,13 +401,18 @@ def _two_group(
 # --------------------------------------------------------------------------- did
 
 
-def _ancova_fields(result: Ancova) -> dict[str, Any]:
+def _ancova_fields(result: Ancova, comparison: EstimatorComparison) -> dict[str, Any]:
     return {
         "ancova_estimate": result.estimate,
         "ancova_ci_low": result.ci_low,
         "ancova_ci_high": result.ci_high,
         "ancova_p_value": result.p_value,
         "ancova_residual_sd": result.residual_sd,
+        "ancova_method": result.method,
+        "estimates_difference": comparison.difference,
+        "estimates_difference_se": comparison.se,
+        "estimates_difference_p_value": comparison.p_value,
+        "estimates_disagree": comparison.disagree,
     }
 
 
@@ -452,7 +439,7 @@ def _did_binary(tester: Cohort, control: Cohort, alpha: float) -> dict[str, Any]
         "test": wald.test,
         "statistic": wald.statistic,
         "p_value": wald.p_value,
-        "alternative": _t_result("welch_t", welch, effect),
+        "sensitivity": _t_result("welch_t", welch, effect),
         "ci_low": wald.ci_low,
         "ci_high": wald.ci_high,
         "ci_method": "wald",
@@ -466,28 +453,63 @@ def _did_binary(tester: Cohort, control: Cohort, alpha: float) -> dict[str, Any]
     }
 
 
+def _bracket(view: dict[str, Any], basis: str) -> dict[str, Any]:
+    return {
+        "bracket_basis": basis,
+        "bracket_estimate": view.get("estimate"),
+        "bracket_ci_low": view.get("ci_low"),
+        "bracket_ci_high": view.get("ci_high"),
+        "bracket_p_value": view.get("p_value"),
+    }
+
+
 def _basis(fields: dict[str, Any], result: Ancova, assignment: str) -> dict[str, Any]:
-    if assignment == "volunteer":
-        reason = (
-            "volunteers self-select, so cohorts may differ at baseline: the change-score "
-            "difference in differences (parallel-trends assumption) is used, because ANCOVA "
-            "is biased by baseline differences between self-selected groups (Lord's paradox)"
-        )
-        return _primary(fields, "change_score", reason)
-    if result.estimate is None or result.p_value is None:
-        reason = f"random assignment, but {result.message}: the change-score estimate is used"
-        return _primary(fields, "change_score", reason)
-    reason = (
-        "random assignment: the baseline-adjusted ANCOVA (CUPED) estimate is unbiased and more "
-        "precise than the change-score difference"
-    )
+    """The estimate the design supports, with the other one as the bracket.
+
+    Random assignment: ANCOVA (unbiased, more precise); volunteers: the change
+    score (unbiased under parallel trends; ANCOVA is biased by a level gap
+    between self-selected cohorts, Lord's paradox). Each is unbiased where the
+    other is not (selection on the baseline vs parallel trends), so the other
+    is kept as the bracket (Angrist & Pischke 2009, section 5.4).
+    """
     ancova_view = {
         "estimate": result.estimate,
         "ci_low": result.ci_low,
         "ci_high": result.ci_high,
         "p_value": result.p_value,
     }
-    return _primary(ancova_view, "ancova", reason)
+    if assignment == "volunteer":
+        reason = (
+            "volunteers self-select, so cohorts may differ at baseline: the change-score "
+            "difference in differences (parallel-trends assumption) is used, because ANCOVA "
+            "is biased by a level gap between self-selected groups (Lord's paradox); the "
+            "ANCOVA, unbiased if volunteers were picked on their baseline (regression to the "
+            "mean), is the bracket"
+        )
+        bracket = _bracket(ancova_view, "ancova") if result.estimate is not None else {}
+        return _primary(fields, "change_score", reason) | bracket
+    if result.estimate is None or result.p_value is None:
+        reason = f"random assignment, but {result.message}: the change-score estimate is used"
+        return _primary(fields, "change_score", reason)
+    reason = (
+        "random assignment: Lin's interacted ANCOVA with HC2 errors is unbiased and more "
+        "precise than the change-score difference, which is the bracket"
+    )
+    return _primary(ancova_view, "ancova", reason) | _bracket(fields, "change_score")
+
+
+def _disagreement_note(comparison: EstimatorComparison, assignment: str) -> list[str]:
+    if not comparison.disagree:
+        return []
+    assumption = (
+        "that testers and control would have changed in parallel"
+        if assignment == "volunteer"
+        else "random assignment (the baselines differ more than chance suggests)"
+    )
+    return [
+        f"ANCOVA and change-score estimates differ by {comparison.difference:.4g} "
+        f"(p = {comparison.p_value:.3g}): the verdict rests on the assumption {assumption}"
+    ]
 
 
 def _did(
@@ -509,10 +531,14 @@ def _did(
         )
     if message:
         return fields | {"message": message}
-    result = ancova(tester.before, tester.after, control.before, control.after, alpha=alpha)
-    fields.update(_ancova_fields(result))
+    arrays = (tester.before, tester.after, control.before, control.after)
+    result = ancova(*arrays, alpha=alpha)
+    comparison = compare_estimators(*arrays, alpha=alpha)
+    fields.update(_ancova_fields(result, comparison))
     notes = [result.message] if result.message else []
-    if np.ptp(tester.change) == 0 and np.ptp(control.change) == 0:
+    notes += _disagreement_note(comparison, assignment)
+    scale = _scale(*arrays)
+    if no_variation(tester.change, scale=scale) and no_variation(control.change, scale=scale):
         fields["message"] = "the change scores have zero variance in both cohorts: cannot test"
     else:
         fields.update(
@@ -609,9 +635,10 @@ def analyze_metric(
     alpha : float
         Two-sided significance level; CIs are ``1 - alpha``.
     seed : int
-        Seed of the bootstrap (used only when a rank-based test is chosen).
+        Validated and kept for callers; no headline number is random any more.
     resampler : Resampler, optional
-        Shared bootstrap weights for large groups (one per evaluation).
+        Accepted for callers that build one per evaluation; unused since the
+        headline CI is the t interval (see Notes).
     value, subject, cohort, period : str
         Column names.
 
@@ -632,14 +659,19 @@ def analyze_metric(
 
     Notes
     -----
-    Test choice (stated in ``test_reason``): a t-test when every compared
-    sample has n >= 30 or passes Shapiro-Wilk (p >= 0.05) with |skewness| < 1;
-    otherwise Wilcoxon signed-rank / Mann-Whitney U for the p-value and a
-    seeded bootstrap CI (BCa up to 200 per group, Poisson-weight percentile
-    beyond) for the mean difference - or the t CI, with a note, when a group
-    has fewer than 10 values (a bootstrap CI undercovers there). Binary:
-    McNemar exact below 25 discordant pairs, else chi-square with continuity
-    correction; prop.test (Yates) or Fisher when an expected count is below 5.
+    One estimand per result: the headline is the mean difference with the
+    p-value and CI of the same method, the paired t-test (pre_post) or Welch's
+    t-test (two_group, did change scores), so ``p_value < alpha`` exactly when
+    the CI excludes 0. No pre-test picks the method (a normality pre-test
+    followed by a rank p-value and a bootstrap CI made p and CI disagree and
+    BCa intervals cover 83-91 % at n = 10-29 on skewed data). The rank test
+    (Wilcoxon signed-rank / Mann-Whitney U, R's exact/normal rule) with its
+    Hodges-Lehmann estimate is in ``sensitivity``: a different estimand, shown
+    as a check. "No variation" is judged relative to the readings' scale
+    (:func:`~livinglab.stats._checks.no_variation`), so float noise never
+    passes for a spread. Binary: McNemar exact below 25 discordant pairs, else
+    chi-square with continuity correction; prop.test (Yates) or Fisher when an
+    expected count is below 5.
 
     Examples
     --------
@@ -721,8 +753,9 @@ def compare_periods(
     """Testers after vs before (paired): :func:`analyze_metric` with ``design='pre_post'``.
 
     estimate = mean(after - before) of testers with values in both periods;
-    paired t-test (CI from the t distribution) and Wilcoxon signed-rank test
-    (R's default exact/normal rule, Hodges-Lehmann pseudomedian); effect size
+    paired t-test (CI from the t distribution) as the headline, Wilcoxon
+    signed-rank test (R's default exact/normal rule, Hodges-Lehmann
+    pseudomedian) as the sensitivity check; effect size
     Hedges' g_z = J(n-1) mean(d)/sd(d) with a noncentral-t CI. Binary:
     McNemar and the paired risk difference with Newcombe's CI. Parameters and
     Returns as :func:`analyze_metric`.
@@ -759,7 +792,8 @@ def compare_groups(
 ) -> MetricResult:
     """Testers vs control in the intervention period: ``design='two_group'``.
 
-    estimate = mean(test) - mean(control); Welch t-test and Mann-Whitney U;
+    estimate = mean(test) - mean(control); Welch t-test (headline) and
+    Mann-Whitney U (sensitivity);
     Hedges' g (pooled SD, J(n1+n2-2)) with a noncentral-t CI. Binary:
     prop.test (Yates) or Fisher, risk difference with Newcombe's hybrid score
     CI. Parameters and Returns as :func:`analyze_metric`.

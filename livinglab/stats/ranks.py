@@ -18,6 +18,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special, stats
 
+from ._checks import tie_rounded
+
 EXACT_LIMIT = 50
 """R's ``wilcox.test``: exact p when n < 50 (and no ties or zeros)."""
 
@@ -130,6 +132,7 @@ def wilcoxon_signed_rank(
     alpha: float = 0.05,
     correct: bool = True,
     exact: bool | None = None,
+    scale: float | None = None,
 ) -> RankTest:
     """Wilcoxon signed-rank test of paired differences, as R's default ``wilcox.test``.
 
@@ -145,6 +148,12 @@ def wilcoxon_signed_rank(
         R's ``exact``: None = exact when n < 50; the exact distribution is
         used only without ties and zeros, whatever is asked (as R), and up to
         n = 400.
+    scale : float, optional
+        Size of the readings the differences come from (default: the largest
+        absolute difference). Differences are rounded to 1e-9 x scale before
+        ranking (:func:`~livinglab.stats._checks.tie_rounded`), so numbers
+        equal on paper but not in binary floating point tie, and a difference
+        of float noise counts as zero.
 
     Returns
     -------
@@ -173,7 +182,8 @@ def wilcoxon_signed_rank(
     difference formula. Comprehensive Psychology 3.
     """
     values = np.asarray(differences, dtype=float)
-    nonzero = values[values != 0.0]
+    rounded = tie_rounded(values, scale=scale)
+    nonzero = rounded[rounded != 0.0]
     n = len(nonzero)
     hl, ci_low, ci_high = _walsh_hodges_lehmann(values, alpha, exact=False)
     if n == 0:
@@ -221,8 +231,12 @@ def mann_whitney_u(
     alpha: float = 0.05,
     correct: bool = True,
     exact: bool | None = None,
+    scale: float | None = None,
 ) -> RankTest:
     """Wilcoxon rank-sum / Mann-Whitney U test of x vs y, as R's ``wilcox.test(x, y)``.
+
+    ``scale`` (default: the largest absolute value) sets the float-noise
+    tolerance under which two values tie, as in :func:`wilcoxon_signed_rank`.
 
     Returns
     -------
@@ -249,7 +263,7 @@ def mann_whitney_u(
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n_x, n_y = len(x), len(y)
-    ranks = stats.rankdata(np.concatenate([x, y]))
+    ranks = stats.rankdata(tie_rounded(np.concatenate([x, y]), scale=scale))
     statistic = float(ranks[:n_x].sum() - n_x * (n_x + 1) / 2.0)
     biserial = 2.0 * statistic / (n_x * n_y) - 1.0
     ties = len(np.unique(ranks)) != n_x + n_y

@@ -174,13 +174,15 @@ class MetricResult(_Result):
     metric, design : str
         Metric id and ``'pre_post' | 'two_group' | 'did'``.
     test, test_reason : str or None
-        The test behind ``p_value`` and why it was chosen.
+        The test behind ``p_value`` and ``ci_low``/``ci_high`` (one method for
+        both) and what it estimates.
     estimate, ci_low, ci_high : float or None
         Difference in the metric's unit (a risk difference for binary
         metrics) and its ``conf_level`` confidence interval.
     ci_method : str or None
-        ``'t'``, ``'bootstrap_bca'``, ``'bootstrap_percentile'``,
-        ``'newcombe_hybrid_score'``, ``'newcombe_paired'`` or ``'wald'``.
+        ``'t'`` (every continuous headline), ``'newcombe_hybrid_score'``,
+        ``'newcombe_paired'`` or ``'wald'``; other helpers' designs may add
+        their own (see the design's docstring).
     statistic, df, p_value : float or None
         Of the headline test (two-sided).
     effect_size, effect_size_name, effect_size_ci_low, effect_size_ci_high
@@ -198,8 +200,12 @@ class MetricResult(_Result):
         did) or the control mean in the intervention period (two_group).
     estimate_pct, ci_pct_low, ci_pct_high : float or None
         ``100 * estimate / baseline_mean`` (denominator treated as fixed).
-    alternative : TestResult or None
-        The other test (rank-based vs parametric, or exact vs approximate).
+    sensitivity : TestResult or None
+        A sensitivity check, never the headline: for a continuous metric the
+        rank test (Wilcoxon signed-rank / Mann-Whitney U) with its own
+        Hodges-Lehmann estimate and CI, a different estimand from the mean
+        difference; for a binary metric the other test of the same risk
+        difference (exact vs approximate).
     sd_test, sd_control : float or None
         SD of the compared quantity per cohort (pre_post: of the testers'
         differences; two_group: of the values; did: of the change scores).
@@ -251,7 +257,7 @@ class MetricResult(_Result):
     estimate_pct: float | None = None
     ci_pct_low: float | None = None
     ci_pct_high: float | None = None
-    alternative: TestResult | None = None
+    sensitivity: TestResult | None = None
     sd_test: float | None = None
     sd_control: float | None = None
     sd_pooled: float | None = None

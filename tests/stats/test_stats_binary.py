@@ -60,7 +60,7 @@ def test_binary_pre_post_reports_the_paired_risk_difference(frames):
     result = compare_periods(frames.paired(before, after), metric="done", binary=True)
     assert result.estimate == pytest.approx((8 - 2) / 40)
     assert result.test == "mcnemar_exact"  # 10 discordant pairs < 25
-    assert result.alternative.test == "mcnemar_chi2_cc"
+    assert result.sensitivity.test == "mcnemar_chi2_cc"
     assert result.ci_method == "newcombe_paired"
     assert result.baseline_mean == pytest.approx(12 / 40)
 
@@ -71,7 +71,7 @@ def test_binary_two_group_chooses_fisher_for_small_expected_counts(frames):
     )
     assert small.test == "fisher_exact"
     assert "smallest expected count" in small.test_reason
-    assert small.alternative.test == "prop_test_chi2_cc"
+    assert small.sensitivity.test == "prop_test_chi2_cc"
     assert small.p_value == pytest.approx(stats.fisher_exact([[1, 5], [5, 1]]).pvalue)
     assert small.ci_method == "newcombe_hybrid_score"
     everyone = compare_groups(frames.after_only([1] * 5, [1] * 5), metric="done", binary=True)
@@ -89,7 +89,7 @@ def test_binary_did_is_the_difference_of_risk_differences(frames):
     assert result.test == "wald_z" and result.ci_method == "wald"
     se = np.sqrt(np.var(ta - tb) / 80 + np.var(ca - cb) / 70)
     assert result.ci_high - result.ci_low == pytest.approx(2 * 1.959963984540054 * se)
-    assert result.alternative.test == "welch_t"
+    assert result.sensitivity.test == "welch_t"
     assert result.ancova_estimate is not None
 
 

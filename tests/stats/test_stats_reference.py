@@ -33,18 +33,16 @@ def close(expected: float, rel: float = RTOL) -> object:
     return pytest.approx(expected, rel=rel, abs=1e-12)
 
 
-def alternative_or_headline(result, test: str):
-    """The TestResult of ``test`` whether it is the headline or the alternative."""
-    if result.test == test:
-        return {"statistic": result.statistic, "p_value": result.p_value, "df": result.df}
-    assert result.alternative.test == test
+def sensitivity_check(result, test: str):
+    """The sensitivity TestResult of ``test`` (the rank test beside the t headline)."""
+    assert result.sensitivity.test == test
     return {
-        "statistic": result.alternative.statistic,
-        "p_value": result.alternative.p_value,
-        "df": result.alternative.df,
-        "ci_low": result.alternative.ci_low,
-        "ci_high": result.alternative.ci_high,
-        "estimate": result.alternative.estimate,
+        "statistic": result.sensitivity.statistic,
+        "p_value": result.sensitivity.p_value,
+        "df": result.sensitivity.df,
+        "ci_low": result.sensitivity.ci_low,
+        "ci_high": result.sensitivity.ci_high,
+        "estimate": result.sensitivity.estimate,
     }
 
 
@@ -72,8 +70,8 @@ def test_paired_t_matches_r_sleep(reference, sleep):
     # R: t.test(x1, x2, paired = TRUE)
     r = reference["sleep_paired_t"]["r"]
     result = compare_periods(sleep, metric="sleep")
-    t = result.alternative if result.alternative.test == "paired_t" else None
-    t = t or result
+    t = result
+    assert t.test == "paired_t" and t.ci_method == "t"
     assert result.estimate == close(r["estimate"])
     assert t.statistic == close(r["statistic"])
     assert t.df == r["df"]
@@ -98,7 +96,7 @@ def test_wilcoxon_normal_approximation_matches_r_sleep(reference, sleep, sleep_p
     # R: wilcox.test(x1, x2, paired=TRUE, exact=FALSE, correct=TRUE)  (R's default with ties/zeros)
     r = reference["sleep_wilcoxon_signed_rank"]["r"]
     result = compare_periods(sleep, metric="sleep")
-    wilcoxon = alternative_or_headline(result, "wilcoxon_signed_rank")
+    wilcoxon = sensitivity_check(result, "wilcoxon_signed_rank")
     assert wilcoxon["statistic"] == r["V"]
     assert wilcoxon["p_value"] == close(r["p_value_normal_cc"])
     x1, x2 = sleep_pairs
@@ -121,7 +119,7 @@ def test_wilcoxon_exact_and_hodges_lehmann_match_r(reference, reference_data):
         }
     )
     result = compare_periods(frame, metric="scores")
-    wilcoxon = result if result.test == "wilcoxon_signed_rank" else result.alternative
+    wilcoxon = result.sensitivity
     assert wilcoxon.test == "wilcoxon_signed_rank"
     assert wilcoxon.statistic == r["V"]
     assert wilcoxon.p_value == close(r["p_value_exact"])
@@ -216,9 +214,9 @@ def test_fisher_exact_matches_r(reference, heart):
     # R: fisher.test(table(sex, target)); fisher.test(table(am, vs))
     heart_r = reference["chi2_independence_heart_sex_target"]["r"]
     result = compare_groups(heart, metric="heart", binary=True)
-    assert result.alternative.test == "fisher_exact"
-    assert result.alternative.p_value == close(heart_r["fisher_p_value"])
-    assert result.alternative.estimate == close(heart_r["fisher_or_cond_mle_tight"])
+    assert result.sensitivity.test == "fisher_exact"
+    assert result.sensitivity.p_value == close(heart_r["fisher_p_value"])
+    assert result.sensitivity.estimate == close(heart_r["fisher_or_cond_mle_tight"])
     a, b, c, d = heart_r["table"]
     fisher = fisher_test(a, a + b, c, c + d)
     assert fisher.ci_low == close(heart_r["fisher_ci_low_tight"])

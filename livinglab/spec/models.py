@@ -407,10 +407,26 @@ _TaggedCriterion = Annotated[
 ]
 
 
+class Sequential(Spec):
+    """A group-sequential plan: every evaluation of the pilot is a look.
+
+    ``alpha`` is spent across ``looks`` equally spaced in information by a Lan-DeMets
+    function of the O'Brien-Fleming or Pocock type (:mod:`livinglab.stats.sequential`);
+    the last look is at ``max_per_cohort`` participants per cohort (default: each
+    cohort's ``target_size``). A criterion that cannot pass even at that maximum is
+    stopped for futility.
+    """
+
+    method: Literal["obrien_fleming", "pocock"] = "obrien_fleming"
+    looks: int = Field(ge=2, le=20)
+    max_per_cohort: int | None = Field(default=None, ge=2)
+
+
 class Decision(Spec):
     alpha: float = Field(default=0.05, gt=0, lt=1)
     power: float = Field(default=0.8, gt=0, lt=1)
     criteria: list[_TaggedCriterion] = Field(min_length=1)
+    sequential: Sequential | None = None
 
 
 class Population(Spec):
@@ -461,6 +477,11 @@ class Pilot(Spec):
     attributes: list[Identifier] = Field(default_factory=list)
     population: Population | None = None
     projection: Projection | None = None
+    dropout_after_days: int | None = Field(default=None, gt=0)
+    """Drop-out rule: a participant without any reading of any metric for this many
+    days, up to the end of the intervention (or of the data so far), has left the
+    pilot on the day after their last reading. None: only the participants file's
+    ``left_on`` says who left (see :mod:`livinglab.store.reductions`)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -476,6 +497,7 @@ class Pilot(Spec):
         yield from _criteria_rules(data)
         yield from _survey_plan_rules(data)
         yield from _attribute_rules(data)
+        yield from _sequential_rules(data)
         projection = _get(data, "projection")
         metrics = _ids(_entries(data, "metrics"))
         metric = _get(projection, "metric")
@@ -509,6 +531,20 @@ class Pilot(Spec):
     def assignment(self) -> Assignment:
         """``random`` only when every cohort was randomly assigned."""
         return "random" if all(c.assignment == "random" for c in self.cohorts) else "volunteer"
+
+
+def _sequential_rules(data: Any) -> Iterator[Broken]:
+    sequential = _get(_get(data, "decision"), "sequential")
+    if not isinstance(sequential, Mapping) or _get(sequential, "max_per_cohort") is not None:
+        return
+    missing = [_get(c, "id") for _, c in _entries(data, "cohorts")
+               if _get(c, "target_size") is None]
+    if missing:
+        yield Broken(
+            ("decision", "sequential"),
+            "a sequential plan needs its maximum: give 'max_per_cohort' or a 'target_size' "
+            f"to every cohort (missing for {', '.join(map(str, missing))})",
+        )
 
 
 def _cohort_rules(data: Any) -> Iterator[Broken]:
@@ -592,6 +628,13 @@ def _attribute_rules(data: Any) -> Iterator[Broken]:
     if not isinstance(attributes, list | tuple | type(None)):
         return
     known = [a for a in attributes or [] if isinstance(a, str)]
+    for i, name in enumerate(attributes or []):
+        if name == "left_on":
+            yield Broken(
+                ("attributes", i),
+                "'left_on' is the participants file's reserved column (the first day out "
+                "of the pilot), not an attribute (expected another name)",
+            )
     for i, criterion in _entries(_get(data, "decision"), "criteria"):
         subgroup = _get(criterion, "subgroup")
         for key in subgroup if isinstance(subgroup, Mapping) else {}:

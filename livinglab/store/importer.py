@@ -3,9 +3,12 @@
 File formats (the public data contract)
 ---------------------------------------
 Participants CSV
-    ``participant_id,cohort[,attribute columns...]``. The attribute columns are
-    some of the pilot's declared ``attributes`` (age_band, neighbourhood...); an
-    empty cell means "not known".
+    ``participant_id,cohort[,left_on][,attribute columns...]``. The attribute columns
+    are some of the pilot's declared ``attributes`` (age_band, neighbourhood...); an
+    empty cell means "not known". ``left_on`` (optional, reserved) is the ISO date
+    (``2024-03-15``) of the first day the participant no longer takes part; empty
+    while they do. A participant already stored without it gets it from a later
+    import; a stored date is never overwritten.
 Observations CSV or Parquet (``.parquet``/``.pq``)
     ``participant_id,metric,timestamp,value``. ``timestamp`` is ISO 8601
     (``2024-03-01``, ``2024-03-01T08:30:00``, ``2024-03-01T08:30:00+01:00``,
@@ -70,6 +73,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from os import PathLike
 from pathlib import Path
 from typing import Any, cast
@@ -105,6 +109,8 @@ NEW_KEY_OFFSET = 1 << 40
 """Staged participants new in this import get ``NEW_KEY_OFFSET + i`` until inserted."""
 
 PARTICIPANT_COLUMNS = ("participant_id", "cohort")
+LEFT_ON = "left_on"
+"""The participants file's optional column: the first day out of the pilot (ISO date)."""
 OBSERVATION_COLUMNS = ("participant_id", "metric", "timestamp", "value")
 RESPONSE_COLUMNS = ("participant_id", "instrument", "wave", "item", "answer")
 
@@ -833,6 +839,8 @@ class _ImportRun:
         self.problems = problems
         self.participants = _Participants(secret_key, {})
         self.new_participants: list[tuple[int, str, str, dict[str, str], int]] = []
+        self.left_on: dict[int, date] = {}  # key or placeholder -> left_on to write
+        self._pending_left: dict[str, date] = {}  # raw id -> left_on of a new participant
         self.key_map: dict[int, int] = {}
         self.deferred: tuple[_Source, tuple[int, int]] | None = None
 
@@ -948,9 +956,15 @@ class _ImportRun:
     ) -> None:
         cohorts = {c.id for c in self.pilot.cohorts}
         seen: dict[str, int] = {}
-        for chunk in _csv_chunks(source, PARTICIPANT_COLUMNS, self.pilot.attributes, self.problems):
+        optional = [LEFT_ON, *(a for a in self.pilot.attributes if a != LEFT_ON)]
+        stored_left: dict[int, date] | None = None
+        for chunk in _csv_chunks(source, PARTICIPANT_COLUMNS, optional, self.problems):
             series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
-            attribute_columns = [c for c in self.pilot.attributes if c in series]
+            attribute_columns = [c for c in self.pilot.attributes if c in series and c != LEFT_ON]
+            if LEFT_ON in series:
+                if stored_left is None:
+                    stored_left = self._stored_left_on()
+                self._read_left_on(source, chunk.lines, series, stored_left)
             rows = zip(
                 chunk.lines.tolist(),
                 series["participant_id"],
@@ -965,6 +979,63 @@ class _ImportRun:
                 self._participant_row(
                     source, line, raw_id, cohort, attributes, cohorts, seen, stored_attributes
                 )
+
+    def _read_left_on(
+        self,
+        source: _Source,
+        lines: np.ndarray,
+        series: Mapping[str, pd.Series],
+        stored: dict[int, date],
+    ) -> None:
+        """Check each ``left_on`` cell; keep the dates to write (new participants, and
+        stored ones without a date yet). Run before the rows' own checks so that a
+        participant's placeholder is known: see :meth:`_participant_row`."""
+        for line, raw_id, text in zip(
+            lines.tolist(), series["participant_id"], series[LEFT_ON], strict=True
+        ):
+            text = text.strip()
+            if text == "" or raw_id.strip() == "":
+                continue
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                day = None
+            if day is None or len(text) != 10:
+                self.problems.add(
+                    source.name,
+                    line,
+                    LEFT_ON,
+                    f"{_shown(text)} is not a date (expected YYYY-MM-DD, the first day "
+                    "the participant no longer takes part, or an empty cell)",
+                )
+                continue
+            found = self.participants.stored.get(
+                pseudonymize(raw_id, self.participants.secret_key)
+            )
+            if found is None:
+                self._pending_left[raw_id] = day
+                continue
+            key = found[0]
+            if key in stored and stored[key] != day:
+                self.problems.add(
+                    source.name,
+                    line,
+                    LEFT_ON,
+                    f"participant {raw_id!r} is already stored with left_on "
+                    f"{stored[key].isoformat()} (got {text}; a stored value is never "
+                    "overwritten: erase it first)",
+                )
+            elif key not in stored:
+                self.left_on[key] = day
+
+    def _stored_left_on(self) -> dict[int, date]:
+        participant = db.Participant.__table__  # type: ignore[attr-defined]
+        rows = self.connection.execute(
+            sa.select(participant.c.key, participant.c.left_on).where(
+                participant.c.pilot_id == self.pilot.id, participant.c.left_on.is_not(None)
+            )
+        )
+        return {key: day for key, day in rows}
 
     def _participant_row(
         self,
@@ -1013,6 +1084,8 @@ class _ImportRun:
             placeholder = NEW_KEY_OFFSET + len(self.new_participants)
             self.participants.new[pseudonym] = (placeholder, cohort)
             self.new_participants.append((placeholder, pseudonym, cohort, attributes, line))
+            if raw_id in self._pending_left:
+                self.left_on[placeholder] = self._pending_left.pop(raw_id)
             return
         key, stored_cohort = stored
         if cohort in cohorts and cohort != stored_cohort:
@@ -1450,6 +1523,7 @@ class _ImportRun:
         counts: dict[str, tuple[int, int, int]] = {}
         if "participants" in sources:
             inserted = self._insert_participants(batches["participants"])
+            self._update_left_on()
             counts["participants"] = (
                 sources["participants"].rows_read,
                 inserted,
@@ -1555,8 +1629,9 @@ class _ImportRun:
                         "participant_id": pseudonym,
                         "cohort_id": cohort,
                         "batch_id": batch_id,
+                        "left_on": self.left_on.get(placeholder),
                     }
-                    for _, pseudonym, cohort, _, _ in self.new_participants
+                    for placeholder, pseudonym, cohort, _, _ in self.new_participants
                 ],
             ).all()
         )
@@ -1573,6 +1648,22 @@ class _ImportRun:
         if attributes:
             self.connection.execute(_insert_ignore(self.connection, attribute), attributes)
         return inserted
+
+    def _update_left_on(self) -> None:
+        """Stored participants who left since their last import: set ``left_on`` where
+        it is still NULL (a stored date is never overwritten)."""
+        updates = [
+            {"k": key, "day": day} for key, day in self.left_on.items() if key < NEW_KEY_OFFSET
+        ]
+        if not updates:
+            return
+        participant = db.Participant.__table__  # type: ignore[attr-defined]
+        self.connection.execute(
+            participant.update()
+            .where(participant.c.key == sa.bindparam("k"), participant.c.left_on.is_(None))
+            .values(left_on=sa.bindparam("day")),
+            updates,
+        )
 
     def _write_key_map(self) -> None:
         key_type = "INTEGER PRIMARY KEY" if self.sqlite else "BIGINT PRIMARY KEY"

@@ -20,7 +20,7 @@ Keys and encodings that the rest of the store relies on:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -130,6 +130,11 @@ class Participant(SQLModel, table=True):
     participant_id: str = Field(max_length=64, description="pseudonym: keyed hash of the raw id")
     cohort_id: str = Field(max_length=64)
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+    left_on: date | None = Field(
+        default=None,
+        description="first day the participant no longer takes part (the participants "
+        "file's optional left_on column); NULL while they take part",
+    )
 
 
 class ParticipantAttribute(SQLModel, table=True):

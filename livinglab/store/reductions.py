@@ -8,14 +8,26 @@ function takes either ``engine`` (a read-only snapshot is opened) or ``session``
 A reading's period is decided in SQL by the rule of :mod:`livinglab.store.periods`
 (``start 00:00 UTC <= t < (end + 1 day) 00:00 UTC``), on the same integers the
 importer checked.
+
+Absent events are zeros, not missing values
+-------------------------------------------
+A metric whose aggregate counts events (``count``, ``sum``, ``rate_per_day``: one
+reading per trip, per login, per kWh logged...) has no reading when nothing
+happened. A participant who is enrolled and has not left therefore counts 0 in a
+period without readings (``rate_per_day``: 0 per day), in a row marked
+``filled``. Only a participant who has left is missing (a drop-out), from the
+period in which they left on: that period's total is incomplete. Who left, and
+when, is :func:`departures`: the participants file's ``left_on`` date, or the
+pilot's declared drop-out rule (``dropout_after_days``). ``mean`` and ``share``
+describe the readings there are: for them no reading stays a missing value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
@@ -27,8 +39,10 @@ from livinglab.errors import NotFoundError
 from livinglab.spec.models import Pilot
 from livinglab.store import models as db
 from livinglab.store.engine import read_connection
-from livinglab.store.periods import period_bounds
+from livinglab.store.periods import PeriodBounds, period_bounds
 
+ZERO_FILLED_AGGREGATES = frozenset({"count", "sum", "rate_per_day"})
+"""Aggregates of events, for which a period without readings counts 0 (see above)."""
 _observation = db.Observation.__table__  # type: ignore[attr-defined]
 _participant = db.Participant.__table__  # type: ignore[attr-defined]
 _attribute = db.ParticipantAttribute.__table__  # type: ignore[attr-defined]
@@ -120,15 +134,22 @@ def participant_values(
     Returns
     -------
     DataFrame
-        One row per participant and period in which the participant has at least one
-        reading, ordered by cohort, participant, period. Columns:
+        One row per participant and period in which the participant has a value,
+        ordered by cohort, participant, period. Columns:
 
         - ``participant_id``: the pseudonym;
         - ``cohort``, ``cohort_role`` (``test`` or ``control``);
         - ``period``: ``baseline`` or ``intervention``;
         - ``value``: the aggregate, in the metric's unit (see Notes);
         - ``n_readings``: how many readings it reduces;
+        - ``filled``: True where the value is a 0 for a period without readings
+          (``count``, ``sum``, ``rate_per_day`` only; see Notes);
         - one column per attribute the pilot declares (missing, ``NA``, where unknown).
+
+    Raises
+    ------
+    NotFoundError
+        The pilot has no such metric.
 
     Notes
     -----
@@ -139,20 +160,41 @@ def participant_values(
     - ``sum``: :math:`\\sum x`; ``count``: :math:`n`;
     - ``rate_per_day``: :math:`\\sum x / D` (days without a reading count as zero).
 
-    A participant without any reading in a period has no row for it: whether that
-    is attrition shows in :func:`cohort_counts`.
+    Who has a row (the module's "Absent events are zeros"):
+
+    - ``mean`` and ``share``: a participant with at least one reading in the period;
+      without one the value is missing (no row).
+    - ``count``, ``sum`` and ``rate_per_day``: every enrolled participant who had not
+      left by the period's last day (:func:`departures`); without readings the value
+      is 0 (``filled`` True, ``n_readings`` 0). One who left before or during the
+      period has no row for it, even with readings (an incomplete period's total
+      would understate it): a drop-out, whatever readings came earlier.
+
+    Whether a missing period is attrition shows in :func:`cohort_counts`.
     """
+    return _participant_values(engine, session, pilot, metric, None)
+
+
+def _participant_values(
+    engine: Engine | Connection | None,
+    session: Session | None,
+    pilot: Pilot,
+    metric: str,
+    left: Mapping[int, date] | None,
+) -> pd.DataFrame:
+    """:func:`participant_values`, with the departures computed already (or None)."""
     spec = pilot.metric(metric) if metric in {m.id for m in pilot.metrics} else None
     with _reading(engine, session) as connection:
         key = _metric_key(connection, pilot, metric)
         columns, joined = _participant_columns(pilot)
         names = (
             [c.key for c in columns[:3]]
-            + ["period", "value", "n_readings"]
+            + ["period", "value", "n_readings", "filled"]
             + list(pilot.attributes)
         )
         if key is None or spec is None:
-            return pd.DataFrame(columns=names)
+            return _typed(pd.DataFrame(columns=names))
+        fill = spec.aggregate in ZERO_FILLED_AGGREGATES
         bounds = period_bounds(pilot)
         _, span = _period_case(pilot)
         ts, value = _observation.c.ts, _observation.c.value
@@ -188,35 +230,62 @@ def participant_values(
             .group_by(_observation.c.participant_key)
             .subquery("per_participant")
         )
+        on = per_participant.c.participant_key == _participant.c.key
         query = (
             sa.select(
+                _participant.c.key,
                 *columns[:3],
                 *(per_participant.c[f"{c}_{i}"] for i in range(2) for c in ("value", "n")),
                 *columns[3:],
             )
-            .select_from(
-                joined.join(
-                    per_participant, per_participant.c.participant_key == _participant.c.key
-                )
-            )
+            # Event metrics: everyone enrolled, readings or not; others: who has readings.
+            .select_from(joined.outerjoin(per_participant, on) if fill
+                         else joined.join(per_participant, on))
+            .where(_participant.c.pilot_id == pilot.id)
             .order_by(_participant.c.cohort_id, _participant.c.participant_id)
         )
         rows = []
-        for participant_id, cohort, role, value_0, n_0, value_1, n_1, *attributes in (
-            connection.execute(query)
-        ):
-            for period_name, period_value, n in (
-                (bounds[0].name, value_0, n_0),
-                (bounds[1].name, value_1, n_1),
+        result = connection.execute(query).all()
+        if fill and left is None:
+            left = _departure_days(connection, pilot)
+        for row in result:
+            participant_key, participant_id, cohort, role = row[:4]
+            value_0, n_0, value_1, n_1 = row[4:8]
+            attributes = tuple(row[8:])
+            for period, period_value, n in (
+                (bounds[0], value_0, n_0),
+                (bounds[1], value_1, n_1),
             ):
+                if fill:
+                    if _left_by(left, participant_key, period):
+                        continue  # a drop-out: this period is missing, not zero
+                    if not n:
+                        rows.append((participant_id, cohort, role, period.name, 0.0, 0, True,
+                                     *attributes))
+                        continue
                 if n:  # the participant has readings in this period
-                    rows.append(
-                        (participant_id, cohort, role, period_name, period_value, n, *attributes)
-                    )
-    frame = pd.DataFrame(rows, columns=names)
+                    rows.append((participant_id, cohort, role, period.name, period_value, n,
+                                 False, *attributes))
+    return _typed(pd.DataFrame(rows, columns=names))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame["value"] = frame["value"].astype("float64")
     frame["n_readings"] = frame["n_readings"].astype("int64")
+    frame["filled"] = frame["filled"].astype("bool")
     return frame
+
+
+def _left_by(left: Mapping[int, date] | None, participant_key: int, period: PeriodBounds) -> bool:
+    """Whether the participant had left by the period's last day (their first day out is
+    on or before it), so that the period is missing for them."""
+    if not left or participant_key not in left:
+        return False
+    return _midnight_us(left[participant_key]) < period.end_us
+
+
+def _midnight_us(day: date) -> int:
+    return db.to_micros(datetime.combine(day, time(0), tzinfo=UTC))
 
 
 def participant_values_by_metric(
@@ -231,21 +300,146 @@ def participant_values_by_metric(
     With an ``Engine`` the reductions run concurrently, each on its own connection
     and read snapshot (as separate calls would): the database scans several metrics'
     readings at once, about twice as fast on two cores. With a connection or a
-    session they run one after the other, in that transaction.
+    session they run one after the other, in that transaction. Who left the pilot
+    (:func:`departures`) is read once for all of them.
     """
     ids = list(metrics) if metrics is not None else [m.id for m in pilot.metrics]
+    left: Mapping[int, date] | None = None
+    known = {m.id: m for m in pilot.metrics}
+    if any(m in known and known[m].aggregate in ZERO_FILLED_AGGREGATES for m in ids):
+        with _reading(engine, session) as connection:
+            left = _departure_days(connection, pilot)
     if not isinstance(engine, Engine) or len(ids) < 2:
-        return {
-            m: participant_values(engine=engine, session=session, pilot=pilot, metric=m)
-            for m in ids
-        }
+        return {m: _participant_values(engine, session, pilot, m, left) for m in ids}
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=min(len(ids), 4)) as pool:
-        frames = pool.map(
-            lambda m: participant_values(engine=engine, pilot=pilot, metric=m), ids
-        )
+        frames = pool.map(lambda m: _participant_values(engine, None, pilot, m, left), ids)
         return dict(zip(ids, frames, strict=True))
+
+
+def departures(
+    *, engine: Engine | Connection | None = None, session: Session | None = None, pilot: Pilot
+) -> pd.DataFrame:
+    """Who left the pilot, and on which day: the drop-outs of event metrics.
+
+    A participant has left on the earliest of:
+
+    - ``left_on``, the participants file's date of their first day out of the pilot;
+    - the pilot's drop-out rule, when it declares ``dropout_after_days: N``: no
+      reading of any of its metrics on the last N days or more up to the
+      intervention's last day (while the pilot runs: up to the day of the latest
+      reading of anyone), counted from the day after their last reading (from the
+      baseline's first day for someone without any reading); they left on the day
+      after their last reading.
+
+    Consent withdrawal will be a third source of the same date (its record does not
+    exist yet): add it in ``_departure_days``.
+
+    Returns
+    -------
+    DataFrame
+        One row per participant who left: ``participant_id, cohort, cohort_role,
+        left_on`` (a ``datetime.date``) and ``source`` (``'left_on'`` or
+        ``'dropout_rule'``: which gave the date), ordered by cohort and participant.
+    """
+    with _reading(engine, session) as connection:
+        given = _left_on_dates(connection, pilot)
+        ruled = _dropout_rule_dates(connection, pilot)
+        rows = connection.execute(
+            sa.select(
+                _participant.c.key,
+                _participant.c.participant_id,
+                _participant.c.cohort_id,
+                _cohort.c.role,
+            )
+            .select_from(
+                _participant.join(
+                    _cohort,
+                    sa.and_(
+                        _cohort.c.pilot_id == _participant.c.pilot_id,
+                        _cohort.c.id == _participant.c.cohort_id,
+                    ),
+                )
+            )
+            .where(_participant.c.pilot_id == pilot.id)
+            .order_by(_participant.c.cohort_id, _participant.c.participant_id)
+        ).all()
+    found = []
+    for key, participant_id, cohort, role in rows:
+        dates = [(d, s) for d, s in ((given.get(key), "left_on"), (ruled.get(key), "dropout_rule"))
+                 if d is not None]
+        if dates:
+            day, source = min(dates, key=lambda pair: pair[0])
+            found.append((participant_id, cohort, role, day, source))
+    return pd.DataFrame(
+        found, columns=["participant_id", "cohort", "cohort_role", "left_on", "source"]
+    )
+
+
+def _departure_days(connection: Connection, pilot: Pilot) -> dict[int, date]:
+    """participant key -> the day they left (see :func:`departures`), for those who did."""
+    left = _left_on_dates(connection, pilot)
+    for key, day in _dropout_rule_dates(connection, pilot).items():
+        left[key] = min(day, left.get(key, day))
+    # Consent withdrawal (not recorded yet) joins here: left[key] = min(left[key], withdrawn).
+    return left
+
+
+def _left_on_dates(connection: Connection, pilot: Pilot) -> dict[int, date]:
+    rows = connection.execute(
+        sa.select(_participant.c.key, _participant.c.left_on).where(
+            _participant.c.pilot_id == pilot.id, _participant.c.left_on.is_not(None)
+        )
+    )
+    return {key: _as_date(day) for key, day in rows}
+
+
+def _as_date(day: date | str) -> date:
+    return day if isinstance(day, date) else date.fromisoformat(str(day))
+
+
+_DAY_US = 86_400_000_000
+
+
+def _dropout_rule_dates(connection: Connection, pilot: Pilot) -> dict[int, date]:
+    """The drop-out rule's departures (empty when the pilot declares none)."""
+    if pilot.dropout_after_days is None:
+        return {}
+    baseline, intervention = period_bounds(pilot)
+    keys = sa.select(_metric.c.key).where(_metric.c.pilot_id == pilot.id)
+    last = (
+        sa.select(
+            _observation.c.participant_key.label("participant_key"),
+            sa.func.max(_observation.c.ts).label("last_ts"),
+        )
+        .where(
+            _observation.c.metric_key.in_(keys),
+            _observation.c.ts >= baseline.start_us,
+            _observation.c.ts < intervention.end_us,
+        )
+        .group_by(_observation.c.participant_key)
+        .subquery("last_reading")
+    )
+    rows = connection.execute(
+        sa.select(_participant.c.key, last.c.last_ts)
+        .select_from(
+            _participant.outerjoin(last, last.c.participant_key == _participant.c.key)
+        )
+        .where(_participant.c.pilot_id == pilot.id)
+    ).all()
+    seen = [int(ts) for _, ts in rows if ts is not None]
+    if not seen:
+        return {}  # no data at all yet: nobody can be said to have left
+    # The last day observed: the intervention's last day, or the latest reading's day.
+    horizon = min(intervention.end_us - 1, max(seen)) // _DAY_US
+    first_day = baseline.start_us // _DAY_US
+    left: dict[int, date] = {}
+    for key, ts in rows:
+        out = int(ts) // _DAY_US + 1 if ts is not None else first_day  # first day without
+        if horizon - out + 1 >= pilot.dropout_after_days:
+            left[key] = date(1970, 1, 1) + timedelta(days=out)
+    return left
 
 
 def participants(

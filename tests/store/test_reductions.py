@@ -27,6 +27,10 @@ def values_of(engine, pilot, metric) -> dict[tuple[str, str], float]:
     return {(names[row.participant_id], row.period): row.value for row in frame.itertuples()}
 
 
+ZEROS = {(p, period): 0.0 for p in ("h1", "h2", "h3", "h4")
+         for period in ("baseline", "intervention")}
+
+
 @pytest.mark.parametrize(
     ("metric", "expected"),
     [
@@ -40,12 +44,18 @@ def values_of(engine, pilot, metric) -> dict[tuple[str, str], float]:
                 ("h3", "intervention"): 10.0,
             },
         ),
-        ("kwh_total", {("h1", "baseline"): 4.0, ("h1", "intervention"): 3.0}),
-        ("logins", {("h2", "baseline"): 3.0, ("h2", "intervention"): 1.0}),
+        # sum, count, rate_per_day count events: everyone enrolled who has not left counts
+        # 0 in a period without readings (h1..h4 enrolled, nobody left)
+        (
+            "kwh_total",
+            {**ZEROS, ("h1", "baseline"): 4.0, ("h1", "intervention"): 3.0},
+        ),
+        ("logins", {**ZEROS, ("h2", "baseline"): 3.0, ("h2", "intervention"): 1.0}),
         # rate_per_day: the sum over the period's declared days (31 in January, 29 in February)
         (
             "trips",
             {
+                **ZEROS,
                 ("h2", "baseline"): 62 / 31,
                 ("h2", "intervention"): 29 / 29,
                 ("h4", "intervention"): 58 / 29,
@@ -68,6 +78,7 @@ def test_participant_values_carry_cohort_role_and_attributes(loaded, pilot):
         "period",
         "value",
         "n_readings",
+        "filled",
         "age_band",
         "neighbourhood",
     ]

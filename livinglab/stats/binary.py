@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special, stats
 
+from ._checks import RELATIVE_TOLERANCE
 from .effects import cohen_h
 from .results import TestResult
 
@@ -334,8 +335,8 @@ def did_risk_difference(
     :math:`\\hat\\Delta \\pm z_{1-\\alpha/2}\\sqrt{V_T+V_C}`.
     """
     estimate = test.difference - control.difference
-    se = math.sqrt(test.wald_variance + control.wald_variance)
-    if not se > 0:
+    se = math.sqrt(max(test.wald_variance + control.wald_variance, 0.0))
+    if not se > RELATIVE_TOLERANCE:  # risk differences live on a scale of 1
         return TestResult(
             test="wald_z",
             estimate=estimate,

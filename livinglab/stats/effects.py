@@ -20,6 +20,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import optimize, special, stats
 
+from ._checks import RELATIVE_TOLERANCE
+
 
 class EffectSize(NamedTuple):
     """A standardised effect size, its CI and name, and the uncorrected Cohen's d."""
@@ -105,7 +107,8 @@ def paired_effect_size(mean_diff: float, sd_diff: float, n: int, alpha: float = 
     Lakens, D. (2013). Calculating and reporting effect sizes to facilitate
     cumulative science. Frontiers in Psychology 4, 863.
     """
-    if n < 2 or not sd_diff > 0:
+    if n < 2 or not sd_diff > RELATIVE_TOLERANCE * abs(mean_diff):
+        # no variation (an SD of float noise would give g_z = -3e14)
         return EffectSize(None, None, None, "hedges_g_z", None)
     d_z = mean_diff / sd_diff
     j = hedges_j(n - 1)
@@ -152,7 +155,7 @@ def two_group_effect_size(
     if n_x < 2 or n_y < 2:
         return EffectSize(None, None, None, name, None)
     sd = pooled_sd(sd_x, n_x, sd_y, n_y)
-    if not sd > 0:
+    if not sd > RELATIVE_TOLERANCE * max(abs(mean_x), abs(mean_y)):
         return EffectSize(None, None, None, name, None)
     d = (mean_x - mean_y) / sd
     df = n_x + n_y - 2

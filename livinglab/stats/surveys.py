@@ -32,7 +32,14 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ._checks import DEFAULT_SEED, check_choice, check_frame, check_numeric, check_probability
+from ._checks import (
+    DEFAULT_SEED,
+    check_choice,
+    check_frame,
+    check_numeric,
+    check_probability,
+    no_variation,
+)
 from .binary import wilson_interval
 from .results import MetricResult, ReliabilityResult, ResponseRate, SurveyResult
 from .ttests import one_sample_t
@@ -325,7 +332,7 @@ def _mean_with_ci(scores: np.ndarray, alpha: float) -> dict[str, Any]:
     if n == 0:
         return {"score": None, "ci_low": None, "ci_high": None, "sd": None}
     mean = float(np.mean(scores))
-    if n < 2 or np.ptp(scores) == 0:
+    if n < 2 or no_variation(scores):
         return {
             "score": mean,
             "ci_low": None,

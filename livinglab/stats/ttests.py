@@ -15,6 +15,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
+from ._checks import RELATIVE_TOLERANCE
+
 
 class TTest(NamedTuple):
     """A t-test of a difference: estimate, its SE, t, df, two-sided p and CI."""
@@ -33,9 +35,14 @@ def t_quantile(df: ArrayLike, probability: float) -> np.ndarray:
     return special.stdtrit(np.asarray(df, dtype=float), probability)
 
 
-def _finish(estimate: ArrayLike, se: ArrayLike, df: ArrayLike, alpha: float, mu: float) -> TTest:
+def _finish(
+    estimate: ArrayLike, se: ArrayLike, df: ArrayLike, alpha: float, mu: float, scale: ArrayLike
+) -> TTest:
+    """t, p and CI; an SE that is float noise next to ``scale`` gives NaN, not t = 1e15."""
     estimate = np.asarray(estimate, dtype=float)
     se = np.asarray(se, dtype=float)
+    noise = se <= RELATIVE_TOLERANCE * np.abs(np.asarray(scale, dtype=float))
+    se = np.where(noise, np.nan, se)
     df = np.asarray(df, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         statistic = (estimate - mu) / se
@@ -62,7 +69,9 @@ def one_sample_t(
     -------
     TTest
         ``estimate`` (= mean), ``se``, ``statistic``, ``df`` (= n - 1),
-        ``p_value`` (two-sided), ``ci_low``, ``ci_high``.
+        ``p_value`` (two-sided), ``ci_low``, ``ci_high``. Where the SE is 0 or
+        float noise (at most 1e-9 x max(|mean|, |mu|)), ``se``, ``statistic``,
+        ``p_value`` and the CI are NaN: there is no variation to test.
 
     Notes
     -----
@@ -76,7 +85,8 @@ def one_sample_t(
     """
     n = np.asarray(n, dtype=float)
     se = np.asarray(sd, dtype=float) / np.sqrt(n)
-    return _finish(mean, se, n - 1.0, alpha, mu)
+    scale = np.maximum(np.abs(np.asarray(mean, dtype=float)), abs(mu))
+    return _finish(mean, se, n - 1.0, alpha, mu, scale)
 
 
 def welch_t(
@@ -96,7 +106,9 @@ def welch_t(
     -------
     TTest
         ``estimate`` (= mean_x - mean_y), ``se``, ``statistic``, ``df``
-        (Welch-Satterthwaite), ``p_value`` (two-sided), ``ci_low``, ``ci_high``.
+        (Welch-Satterthwaite), ``p_value`` (two-sided), ``ci_low``, ``ci_high``;
+        NaN where the SE is 0 or float noise (at most 1e-9 x the larger
+        absolute mean).
 
     Notes
     -----
@@ -116,8 +128,9 @@ def welch_t(
             var_x**2 / (np.asarray(n_x, dtype=float) - 1.0)
             + var_y**2 / (np.asarray(n_y, dtype=float) - 1.0)
         )
-    estimate = np.asarray(mean_x, dtype=float) - np.asarray(mean_y, dtype=float)
-    return _finish(estimate, np.sqrt(var_x + var_y), df, alpha, mu)
+    mean_x, mean_y = np.asarray(mean_x, dtype=float), np.asarray(mean_y, dtype=float)
+    scale = np.maximum(np.abs(mean_x), np.abs(mean_y))
+    return _finish(mean_x - mean_y, np.sqrt(var_x + var_y), df, alpha, mu, scale)
 
 
 def one_sided_p(statistic: ArrayLike, df: ArrayLike, *, upper: bool) -> np.ndarray:

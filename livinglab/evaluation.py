@@ -8,14 +8,14 @@ the app and the exported dossier all render the one :class:`PilotEvaluation`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 
 from livinglab.decision import PilotDecision, decide
 from livinglab.decision.equity import is_binary
-from livinglab.spec.models import Instrument, Pilot, SurveyPlan
+from livinglab.spec.models import Instrument, Metric, Pilot, SurveyPlan
 from livinglab.stats import (
     DEFAULT_SEED,
     MetricResult,
@@ -117,6 +117,8 @@ class PilotEvaluation:
             why = m.message or m.test_reason
             if why:
                 lines.append(f"  {m.metric}: {why}")
+            if m.n_zero_filled:
+                lines.append(f"  {m.metric}: {zero_filled_text(m.n_zero_filled, lang)}")
         if self.surveys:
             surveys = pd.DataFrame(
                 [
@@ -170,16 +172,19 @@ def evaluate(
     """
     resampler = _shared_resampler(values_by_metric, seed)
     raw = [
-        analyze_metric(
-            values_by_metric[m.id],
-            metric=m.id,
-            design=pilot.design_of(m),
-            binary=is_binary(values_by_metric[m.id], m),
-            better=m.better,
-            assignment=pilot.assignment,
-            alpha=pilot.decision.alpha,
-            seed=seed,
-            resampler=resampler,
+        _with_absent_events(
+            m,
+            analyze_metric(
+                values_by_metric[m.id],
+                metric=m.id,
+                design=pilot.design_of(m),
+                binary=is_binary(values_by_metric[m.id], m),
+                better=m.better,
+                assignment=pilot.assignment,
+                alpha=pilot.decision.alpha,
+                seed=seed,
+                resampler=resampler,
+            ),
         )
         for m in pilot.metrics
     ]
@@ -205,6 +210,48 @@ def evaluate(
         decision=decision,
         data_version=data_version,
     )
+
+
+EVENT_AGGREGATES = frozenset({"count", "sum", "rate_per_day"})
+"""Aggregates whose periods without readings the store fills with 0 (see
+:mod:`livinglab.store.reductions`): for them a missing period means the participant left."""
+
+_LEFT = {
+    "no reading in either period": "left the pilot before the end of the baseline period",
+    "no reading in the baseline period": "left the pilot before the end of the baseline period",
+    "no reading in the intervention period": (
+        "left the pilot before the end of the intervention period"
+    ),
+}
+
+
+def zero_filled_text(count: int, lang: str = "fr") -> str:
+    """The sentence that says how many values are a 0 for a period without readings."""
+    if lang == "fr":
+        noun = "valeur comptée" if count == 1 else "valeurs comptées"
+        return (
+            f"{count} {noun} comme 0 faute de tout relevé sur la période (participants "
+            "inscrits et toujours dans le pilote : aucun événement, c'est zéro événement)"
+        )
+    noun = "value" if count == 1 else "values"
+    return (
+        f"{count} {noun} counted as 0 for want of any reading in the period (participants "
+        "enrolled and still in the pilot: no event is zero events)"
+    )
+
+
+def _with_absent_events(metric: Metric, result: MetricResult) -> MetricResult:
+    """An event metric's result says which zeros were filled in, and that whoever is
+    missing a period left the pilot (the store fills the others' periods with 0)."""
+    if metric.aggregate not in EVENT_AGGREGATES:
+        return result
+    excluded = tuple(
+        replace(e, reason=_LEFT.get(e.reason, e.reason)) for e in result.excluded
+    )
+    notes = result.notes
+    if result.n_zero_filled:
+        notes = (*notes, zero_filled_text(result.n_zero_filled, "en"))
+    return replace(result, excluded=excluded, notes=notes)
 
 
 def _shared_resampler(values_by_metric: Mapping[str, pd.DataFrame], seed: int) -> Resampler | None:

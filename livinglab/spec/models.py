@@ -479,9 +479,11 @@ class Pilot(Spec):
     projection: Projection | None = None
     dropout_after_days: int | None = Field(default=None, gt=0)
     """Drop-out rule: a participant without any reading of any metric for this many
-    days, up to the end of the intervention (or of the data so far), has left the
-    pilot on the day after their last reading. None: only the participants file's
-    ``left_on`` says who left (see :mod:`livinglab.store.reductions`)."""
+    days in a row, up to the intervention's last day (while the ``phase`` is planned or
+    running: the day of the latest reading), has left the pilot on the day after their
+    last reading. None:
+    only the participants file's ``left_on`` says who left (see
+    :func:`livinglab.store.reductions.departures`)."""
 
     @model_validator(mode="before")
     @classmethod

@@ -327,11 +327,12 @@ def departures(
 
     - ``left_on``, the participants file's date of their first day out of the pilot;
     - the pilot's drop-out rule, when it declares ``dropout_after_days: N``: no
-      reading of any of its metrics on the last N days or more up to the
-      intervention's last day (while the pilot runs: up to the day of the latest
-      reading of anyone), counted from the day after their last reading (from the
-      baseline's first day for someone without any reading); they left on the day
-      after their last reading.
+      reading of any of its metrics on N days or more in a row up to the last day
+      observed, counted from the day after their last reading (from the baseline's
+      first day for someone without any reading); they left on the day after their
+      last reading. The last day observed is the intervention's last day once the
+      pilot's ``phase`` is ``evaluating`` or ``decided``; while it runs, the day of
+      anyone's latest reading (days not imported yet are not silences).
 
     Consent withdrawal will be a third source of the same date (its record does not
     exist yet): add it in ``_departure_days``.
@@ -411,7 +412,7 @@ def _dropout_rule_dates(connection: Connection, pilot: Pilot) -> dict[int, date]
     last = (
         sa.select(
             _observation.c.participant_key.label("participant_key"),
-            sa.func.max(_observation.c.ts).label("last_ts"),
+            sa.type_coerce(sa.func.max(_observation.c.ts), sa.BigInteger).label("last_ts"),
         )
         .where(
             _observation.c.metric_key.in_(keys),
@@ -431,8 +432,11 @@ def _dropout_rule_dates(connection: Connection, pilot: Pilot) -> dict[int, date]
     seen = [int(ts) for _, ts in rows if ts is not None]
     if not seen:
         return {}  # no data at all yet: nobody can be said to have left
-    # The last day observed: the intervention's last day, or the latest reading's day.
-    horizon = min(intervention.end_us - 1, max(seen)) // _DAY_US
+    # The last day observed: the intervention's last day once data collection is over
+    # (phase evaluating or decided); while the pilot runs, the latest reading's day.
+    end = intervention.end_us - 1
+    horizon = (end if pilot.phase in ("evaluating", "decided") else min(end, max(seen)))
+    horizon //= _DAY_US
     first_day = baseline.start_us // _DAY_US
     left: dict[int, date] = {}
     for key, ts in rows:

@@ -19,10 +19,11 @@ from livinglab.decision.equity import (
 )
 from livinglab.decision.evidence import caveats, evidence_level
 from livinglab.decision.frames import ID, participants_of, with_attributes, with_roles
+from livinglab.decision.futility import look_for
 from livinglab.decision.models import CriterionOutcome, PilotDecision
 from livinglab.decision.projection import project
 from livinglab.decision.representativeness import assess_representativeness
-from livinglab.decision.verdict import decide_verdict
+from livinglab.decision.verdict import decide_verdict, settle
 from livinglab.spec.models import Instrument, MetricCriterion, Pilot, SurveyCriterion
 from livinglab.stats import DEFAULT_SEED
 from livinglab.stats.results import MetricResult, SurveyResult
@@ -95,16 +96,19 @@ def decide(
             metric_result = _metric_result(pilot, criterion, by_metric, values, participants,
                                            seed)
             outcome = evaluate_metric_criterion(criterion, metric=pilot.metric(criterion.metric),
-                                                result=metric_result, alpha=pilot.decision.alpha)
+                                                result=metric_result, alpha=pilot.decision.alpha,
+                                                look=look_for(pilot, metric_result))
             judged[i] = metric_result
         else:
             if criterion.subgroup:
                 survey_result = given[i] if i in given else answers.score(criterion)
             else:
                 survey_result = by_survey.get((criterion.survey, criterion.wave))
-            outcome = evaluate_survey_criterion(criterion, result=survey_result)
+            outcome = evaluate_survey_criterion(criterion, result=survey_result,
+                                                look=look_for(pilot, survey_result))
             judged[i] = survey_result
         outcomes.append(outcome)
+    outcomes = settle(pilot, outcomes, results=judged)
     verdict, plan, why = decide_verdict(pilot, outcomes, results=judged)
     level, label = evidence_level(pilot)
     checks = check_pilot(pilot, values_by_metric=values, participants=participants) \

@@ -12,10 +12,17 @@ shown with its own sign in the reason):
     inconclusive  otherwise (the CI contains zero, or the effect is real but the
                   estimate is below ``m``).
 ``not_worsen`` (the margin ``M`` > 0)
-    Non-inferiority, one-sided at ``alpha``: with the ``1 - 2 alpha`` CI,
-    pass when ``low > -M``; fail when ``high < -M``; else inconclusive.
+    Non-inferiority at the same one-sided level as ``improve``: with the same
+    ``1 - alpha`` CI (one-sided ``alpha / 2`` on each bound, as ICH E9 and the
+    CPMP (2000) points to consider ask), pass when ``low > -M``; fail when
+    ``high < -M``; else inconclusive.
 ``reach`` (a survey score and its threshold ``T``)
     pass when ``ci_low >= T``; fail when ``ci_high < T``; else inconclusive.
+
+Under a group-sequential plan (``decision.sequential``) every evaluation is a look and
+each rule judges the *repeated* confidence interval of that look (Jennison & Turnbull
+1989): the interval widened to the look's boundary (:mod:`livinglab.stats.sequential`),
+so that the chance of a wrong conclusion at any look stays ``alpha``.
 
 Whatever the rule, a result without a CI (fewer than 2 participants in a group),
 a single treated unit, or a subgroup of fewer than 5 people is ``inconclusive``:
@@ -46,6 +53,7 @@ from livinglab.decision.text import (
 )
 from livinglab.spec.models import Metric, MetricCriterion, MinEffect, SurveyCriterion
 from livinglab.stats.results import MetricResult, SurveyResult
+from livinglab.stats.sequential import SequentialLook
 
 MIN_CELL = 5
 """No group of fewer than this many people is ever shown."""
@@ -130,19 +138,27 @@ def status_of(code: str) -> Status:
     return STATUS_OF.get(code, "inconclusive")
 
 
-def one_sided_interval(
-    estimate: float, ci_low: float, ci_high: float, *, conf_level: float, alpha: float,
+def rescaled_interval(
+    estimate: Any, ci_low: Any, ci_high: Any, *, conf_level: float, level: float,
     df: float | None,
-) -> tuple[float, float]:
-    """The ``1 - 2 alpha`` interval from a ``conf_level`` one, same distribution.
+) -> tuple[Any, Any]:
+    """The ``level`` interval from a ``conf_level`` one, same distribution.
 
-    Each half-width is scaled by ``q(1 - alpha) / q((1 + conf_level) / 2)`` (Student
+    Each half-width is scaled by ``q((1 + level) / 2) / q((1 + conf_level) / 2)`` (Student
     quantiles with ``df``, normal without), which is exact for t and Wald intervals
-    and keeps the asymmetry of a bootstrap or score interval.
+    and keeps the asymmetry of a bootstrap or score interval. Works on floats and
+    arrays alike.
     """
     dist = sps.t(df) if df is not None and math.isfinite(df) and df > 0 else sps.norm()
-    ratio = float(dist.ppf(1 - alpha) / dist.ppf((1 + conf_level) / 2))
+    ratio = float(dist.ppf((1 + level) / 2) / dist.ppf((1 + conf_level) / 2))
     return estimate - (estimate - ci_low) * ratio, estimate + (ci_high - estimate) * ratio
+
+
+def standard_error(ci_low: float, ci_high: float, *, conf_level: float,
+                   df: float | None) -> float:
+    """The standard error a ``conf_level`` interval implies: its width over ``2 q``."""
+    dist = sps.t(df) if df is not None and math.isfinite(df) and df > 0 else sps.norm()
+    return float((ci_high - ci_low) / (2 * dist.ppf((1 + conf_level) / 2)))
 
 
 # --- one criterion on a stats result ------------------------------------------------
@@ -190,11 +206,14 @@ def evaluate_metric_criterion(
     metric: Metric,
     result: MetricResult | None,
     alpha: float,
+    look: SequentialLook | None = None,
 ) -> CriterionOutcome:
     """Evaluate an ``improve`` or ``not_worsen`` criterion on one metric result.
 
     ``result`` is the overall result, or the subgroup's when ``criterion.subgroup``
-    is set (a subgroup with fewer than 5 people in a cohort is never shown).
+    is set (a subgroup with fewer than 5 people in a cohort is never shown). Both rules
+    judge the result's ``1 - alpha`` interval (``alpha``, the pilot's, is what the
+    stats ran with), or the repeated interval of ``look`` under a sequential plan.
     """
     base: dict[str, Any] = {
         "kind": "metric", "target": criterion.metric, "must": criterion.must,
@@ -230,27 +249,44 @@ def evaluate_metric_criterion(
         return _outcome(base, "no_baseline_mean", label + _NO_BASELINE)
     base |= {"threshold": threshold,
              "threshold_pct": None if effect.relative is None else 100 * effect.relative}
+    low, high, level = basis.ci_low, basis.ci_high, result.conf_level
+    if look is not None:
+        low, high = rescaled_interval(basis.estimate, low, high, conf_level=level,
+                                      level=look.conf_level, df=basis.df)
+        level = look.conf_level
+    o_estimate, o_low, o_high = orient(basis.estimate, low, high, metric.better)
     if criterion.must == "improve":
-        low, high, level = basis.ci_low, basis.ci_high, result.conf_level
-        code = improve_rule(*orient(basis.estimate, low, high, metric.better), threshold)
+        code = improve_rule(o_estimate, o_low, o_high, threshold)
     else:
-        low, high = one_sided_interval(basis.estimate, basis.ci_low, basis.ci_high,
-                                       conf_level=result.conf_level, alpha=alpha, df=basis.df)
-        level = 1 - 2 * alpha
-        _, o_low, o_high = orient(basis.estimate, low, high, metric.better)
         code = not_worsen_rule(o_low, o_high, threshold)
     base |= {"ci_low": low, "ci_high": high, "ci_level": level,
              "ci_low_pct": scale.pct(low), "ci_high_pct": scale.pct(high)}
     reason = label + scale.movement(basis.estimate, low, high, level) + _conclusion(
         code, scale, threshold, effect, metric.better, low, high
-    ) + _basis_sentence(basis)
+    ) + _basis_sentence(basis) + look_sentence(look)
     return _outcome(base, code, reason)
 
 
+def look_sentence(look: SequentialLook | None) -> Bilingual:
+    """`` Analyse séquentielle : regard 2 sur 3 (52 % de l'information prévue).``"""
+    if look is None:
+        return Bilingual("", "")
+    share = (percent(100 * look.fraction, "fr", decimals=0),
+             percent(100 * look.fraction, "en", decimals=0))
+    return Bilingual(
+        f" Analyse séquentielle{colon('fr')}regard {look.look} sur {look.looks} "
+        f"({share[0]} de l'information prévue), intervalle répété.",
+        f" Sequential analysis: look {look.look} of {look.looks} ({share[1]} of the planned "
+        "information), repeated interval.",
+    )
+
+
 def evaluate_survey_criterion(
-    criterion: SurveyCriterion, *, result: SurveyResult | None
+    criterion: SurveyCriterion, *, result: SurveyResult | None,
+    look: SequentialLook | None = None,
 ) -> CriterionOutcome:
-    """Evaluate a ``reach`` criterion: the score's CI against the threshold."""
+    """Evaluate a ``reach`` criterion: the score's CI (the repeated CI of ``look`` under a
+    sequential plan) against the threshold."""
     base: dict[str, Any] = {
         "kind": "survey", "target": criterion.survey, "must": criterion.must,
         "subgroup": _subgroup_dict(criterion.subgroup), "wave": criterion.wave,
@@ -263,8 +299,13 @@ def evaluate_survey_criterion(
     if criterion.subgroup and result.n < MIN_CELL:
         return _outcome(base | {"n_test": None}, "small_group", label + _SMALL_GROUP)
     base["estimate"] = result.score
-    shown = _score_text(result.score, result.ci_low, result.ci_high, result.conf_level)
-    if result.n < 2 or not _finite(result.ci_low, result.ci_high):
+    ci_low, ci_high, level = result.ci_low, result.ci_high, result.conf_level
+    if look is not None and _finite(ci_low, ci_high):
+        ci_low, ci_high = rescaled_interval(result.score, ci_low, ci_high, conf_level=level,
+                                            level=look.conf_level, df=_survey_df(result))
+        level = look.conf_level
+    shown = _score_text(result.score, ci_low, ci_high, level)
+    if result.n < 2 or not _finite(ci_low, ci_high):
         reason = Bilingual(
             f"{colon('fr')}score {shown.fr}, mais impossible de conclure{colon('fr')}moins de "
             "2 répondants (pas d'intervalle de confiance).",
@@ -272,10 +313,9 @@ def evaluate_survey_criterion(
             "respondents (no confidence interval).",
         )
         return _outcome(base, "no_ci", label + reason)
-    assert result.ci_low is not None and result.ci_high is not None
-    base |= {"ci_low": result.ci_low, "ci_high": result.ci_high,
-             "ci_level": result.conf_level}
-    code = reach_rule(result.ci_low, result.ci_high, criterion.threshold)
+    assert ci_low is not None and ci_high is not None
+    base |= {"ci_low": ci_low, "ci_high": ci_high, "ci_level": level}
+    code = reach_rule(ci_low, ci_high, criterion.threshold)
     thr = Bilingual(declared(criterion.threshold, "fr"), declared(criterion.threshold, "en"))
     tail = {
         "above_threshold": Bilingual(
@@ -289,7 +329,12 @@ def evaluate_survey_criterion(
             f": the interval contains the threshold of {thr.en}, cannot conclude."),
     }[code]
     reason = label + Bilingual(f"{colon('fr')}score {shown.fr}", f": score {shown.en}") + tail
-    return _outcome(base, code, reason)
+    return _outcome(base, code, reason + look_sentence(look))
+
+
+def _survey_df(result: SurveyResult) -> float | None:
+    """Degrees of freedom of a survey score's t interval (None: the NPS's normal one)."""
+    return float(result.n - 1) if result.instrument != "nps" and result.n > 1 else None
 
 
 # --- numbers for people --------------------------------------------------------------

@@ -71,7 +71,9 @@ class CriterionOutcome(_Record):
         ``short_of_min_effect``, ``worse``, ``non_inferior``, ``margin_not_excluded``,
         ``inferior``, ``above_threshold``, ``straddles_threshold``, ``below_threshold``,
         ``no_ci``, ``single_treated_unit``, ``no_result``, ``no_baseline_mean``,
-        ``small_group``.
+        ``small_group``; ``futile`` (even the plan's maximum would very probably not
+        let it pass: failed on the data at hand) and ``final_look`` (a sequential
+        plan's maximum is analysed and it is still open: failed).
     reason_fr, reason_en : str
         The same reason for people, numbers included.
     role : str or None
@@ -87,8 +89,8 @@ class CriterionOutcome(_Record):
         The judged estimate and its confidence interval, in the metric's unit (a
         survey's score for surveys). None when suppressed.
     ci_level : float or None
-        Level of that interval (``1 - 2 alpha`` for ``not_worsen``, whose bound is a
-        one-sided test at ``alpha``).
+        Level of that interval: ``1 - alpha`` for every rule (each bound a one-sided
+        test at ``alpha / 2``), or the repeated interval's under a sequential plan.
     estimate_pct, ci_low_pct, ci_high_pct : float or None
         The same in percent of the baseline mean (when it is known and non-zero).
     threshold : float or None
@@ -143,11 +145,28 @@ class ExtendItem(_Record):
     sd : float or None
         The observed SD the calculation uses.
     n_needed : int or None
-        Participants per cohort (testers for pre_post and surveys) for the power.
+        Participants per cohort (testers for pre_post, respondents for surveys) at
+        which the rule settles the question with the pilot's power (see
+        :func:`livinglab.decision.futility.size_item`); never above ``maximum``.
     n_test, n_control : int
         Participants already analysed.
     additional_test, additional_control : int or None
-        ``max(0, n_needed - n)`` per cohort.
+        ``n_needed - n`` per cohort (a larger cohort keeps its size).
+    needs : {'participants', 'time'} or None
+        What is missing: more participants, or only time (more readings from the
+        participants already there: the cohorts are large enough).
+    maximum, maximum_control : int or None
+        The plan's maximum per cohort (declared sequential plan, else ten times now).
+    go_at_min_effect, no_go_at_zero, go_at_double : float or None
+        ``improve``: P(go | true effect = the smallest worthwhile effect), P(no_go | no
+        effect), P(go | twice it) at ``n_needed``. The first is at most 1/2 whatever the
+        size: the estimate itself must reach the smallest worthwhile effect.
+    settle_probability : float or None
+        ``reach``: predictive chance that ``n_needed`` respondents settle whether the
+        score reaches the threshold (either way).
+    pass_probability : float or None
+        Chance the criterion passes at ``n_needed`` (conditional power under the
+        smallest worthwhile effect, or no worsening; predictive for ``reach``).
     message : str or None
         Why it cannot be computed (no SD, a single treated unit, ...).
     """
@@ -163,6 +182,14 @@ class ExtendItem(_Record):
     n_control: int = 0
     additional_test: int | None = None
     additional_control: int | None = None
+    needs: str | None = None
+    maximum: int | None = None
+    maximum_control: int | None = None
+    go_at_min_effect: float | None = None
+    no_go_at_zero: float | None = None
+    go_at_double: float | None = None
+    settle_probability: float | None = None
+    pass_probability: float | None = None
     message: str | None = None
 
 
@@ -176,7 +203,10 @@ class ExtendPlan(_Record):
         The pilot's power and alpha the numbers are computed for.
     additional_per_cohort : int or None
         The largest ``additional_*`` over the inconclusive criteria: recruit this
-        many more participants in each cohort (None when no item could be computed).
+        many more participants in each cohort (None when no item could be computed,
+        or when only time is missing).
+    needs : {'participants', 'time'} or None
+        What the extension must bring: participants, or only time (readings).
     items : tuple of ExtendItem
         One per inconclusive criterion.
     reason_fr, reason_en : str
@@ -188,6 +218,7 @@ class ExtendPlan(_Record):
     items: tuple[ExtendItem, ...]
     reason_fr: str
     reason_en: str
+    needs: str | None = None
 
     def to_frame(self, lang: str = "fr") -> pd.DataFrame:
         return _frame(self.items, lang)

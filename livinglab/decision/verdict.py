@@ -2,11 +2,16 @@
 
 ``go``      every criterion passes;
 ``no_go``   at least one criterion fails;
-``extend``  otherwise: some criterion is inconclusive. The plan says how many more
-            participants per cohort would give the pilot's power (default 80 %) to
-            conclude, for the smallest worthwhile effect (``improve``), the margin
-            (``not_worsen``) or the observed distance to the threshold (``reach``),
-            from the observed variance.
+``extend``  otherwise: some criterion is inconclusive.
+
+Before the verdict, :func:`settle` decides the inconclusive criteria that more data
+cannot decide (:mod:`livinglab.decision.futility`): one whose chance of passing at the
+plan's maximum is below 10 % (``futile``), or one still open at the final look of a
+sequential plan (``final_look``), fails on the data at hand, with a sentence that
+says why. For the others the plan (:func:`extend_plan`) says how many participants
+per cohort let the rule settle the question with the pilot's power (never more than
+the maximum), or that only time is missing, with the probabilities the extended pilot
+then has of each verdict.
 
 A criterion that is inconclusive by construction (a single treated unit, no CI)
 can never pass, so such a pilot is never ``go``.
@@ -14,18 +19,15 @@ can never pass, so such a pilot is never ``go``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
-import numpy as np
-from scipy import stats as sps
-
 from livinglab.decision.criteria import subgroup_text, survey_label
+from livinglab.decision.futility import Futility, futility, look_for, size_item
 from livinglab.decision.models import CriterionOutcome, ExtendItem, ExtendPlan, Verdict
-from livinglab.decision.text import Bilingual, colon, integer, number, percent
+from livinglab.decision.text import Bilingual, colon, integer, percent
 from livinglab.spec.models import Pilot
-from livinglab.stats.power import participants_needed_for, power_analysis
 from livinglab.stats.results import MetricResult, SurveyResult
 
 _NOT_PLANNABLE = {"no_result", "no_baseline_mean", "small_group"}
@@ -52,11 +54,19 @@ def verdict_reason(verdict: Verdict, outcomes: Sequence[CriterionOutcome],
         )
     if verdict == "no_go":
         failed = [o for o in outcomes if o.status == "fail"]
-        return Bilingual(
+        text = Bilingual(
             f"Critère non rempli{colon('fr')}{_names(failed, 'fr')}{colon('fr')}"
             "ne pas généraliser.",
             f"Criterion not met: {_names(failed, 'en')}: do not roll out.",
         )
+        if any(o.code in ("futile", "final_look") for o in failed):
+            text = text + Bilingual(
+                " Prolonger ne permettrait pas de trancher dans les limites prévues : la "
+                "décision se prend sur les données disponibles.",
+                " Extending could not settle it within the planned limits: the decision "
+                "rests on the data at hand.",
+            )
+        return text
     open_ = [o for o in outcomes if o.status == "inconclusive"]
     text = Bilingual(
         f"Non concluant ({_names(open_, 'fr')}){colon('fr')}prolonger le pilote.",
@@ -77,71 +87,113 @@ def _name(outcome: CriterionOutcome, lang: str) -> str:
     return name
 
 
-# --- how many more participants ----------------------------------------------------
+# --- what more data can decide ----------------------------------------------------
+
+
+def settle(
+    pilot: Pilot,
+    outcomes: Sequence[CriterionOutcome],
+    *,
+    results: Mapping[int, MetricResult | SurveyResult | None],
+) -> list[CriterionOutcome]:
+    """The outcomes with every inconclusive criterion that more data cannot decide failed.
+
+    ``results`` maps the position of each criterion to the result it was judged on.
+    See :func:`livinglab.decision.futility.futility`.
+    """
+    settled = []
+    for i, outcome in enumerate(outcomes):
+        result = results.get(i)
+        stop = futility(pilot, outcome, result, look_for(pilot, result))
+        settled.append(outcome if stop is None else _stopped(outcome, stop, pilot))
+    return settled
+
+
+def _stopped(outcome: CriterionOutcome, stop: Futility, pilot: Pilot) -> CriterionOutcome:
+    top = stop.maximum
+    unit = _unit(outcome)
+    size = Bilingual(f"{integer(top.test, 'fr')} {unit.fr}", f"{integer(top.test, 'en')} "
+                                                              f"{unit.en}")
+    origin = Bilingual(" (le maximum prévu)", " (the planned maximum)") if top.declared else \
+        Bilingual(" (dix fois l'effectif actuel : au-delà, ce n'est plus une prolongation)",
+                  " (ten times the current size: beyond that, it is no longer an extension)")
+    if stop.code == "final_look":
+        why = Bilingual(
+            f" Le maximum prévu ({size.fr}) est analysé et le critère reste ouvert"
+            f"{colon('fr')}non rempli.",
+            f" The planned maximum ({size.en}) is analysed and the criterion is still open: "
+            "not met.",
+        )
+    else:
+        chance = (percent(100 * (stop.probability or 0.0), "fr", decimals=0),
+                  percent(100 * (stop.probability or 0.0), "en", decimals=0))
+        if outcome.must == "improve":
+            what = Bilingual("si l'effet réel était l'effet minimal visé, la probabilité de "
+                             f"remplir le critère ne serait que de {chance[0]}",
+                             "if the true effect were the smallest worthwhile one, the chance "
+                             f"of meeting the criterion would be only {chance[1]}")
+        elif outcome.must == "not_worsen":
+            what = Bilingual("même sans aucune dégradation réelle, la probabilité d'écarter la "
+                             f"marge ne serait que de {chance[0]}",
+                             "even with no real worsening, the chance of ruling out the margin "
+                             f"would be only {chance[1]}")
+        else:
+            pw = (percent(100 * pilot.decision.power, "fr", decimals=0),
+                  percent(100 * pilot.decision.power, "en", decimals=0))
+            what = Bilingual("la question ne serait pas tranchée avec une probabilité de "
+                             f"{pw[0]} (probabilité d'atteindre le seuil{colon('fr')}{chance[0]})",
+                             f"the question would not be settled with {pw[1]} probability "
+                             f"(chance of showing the threshold is reached: {chance[1]})")
+        why = Bilingual(
+            f" Même avec {size.fr}{origin.fr}, {what.fr}{colon('fr')}critère non rempli sur "
+            "les données disponibles.",
+            f" Even with {size.en}{origin.en}, {what.en}: criterion not met on the data at "
+            "hand.",
+        )
+    return replace(outcome, status="fail", code=stop.code,
+                   reason_fr=outcome.reason_fr + why.fr, reason_en=outcome.reason_en + why.en)
+
+
+def _unit(outcome: CriterionOutcome) -> Bilingual:
+    if outcome.kind == "survey":
+        return Bilingual("répondants", "respondents")
+    if outcome.n_control:
+        return Bilingual("participants par cohorte", "participants per cohort")
+    return Bilingual("testeurs", "testers")
 
 
 def extend_item(
     outcome: CriterionOutcome,
     *,
+    pilot: Pilot,
     result: MetricResult | SurveyResult | None,
-    alpha: float,
-    power: float,
 ) -> ExtendItem:
-    """How many more participants one inconclusive criterion needs.
+    """How many more participants (or how much more time) one inconclusive criterion needs.
 
-    Notes
-    -----
-    Metrics use :func:`livinglab.stats.power.participants_needed_for` (the design's
-    SD; the ANCOVA residual SD for an ANCOVA basis). ``not_worsen`` is a one-sided
-    test at ``alpha``, sized as a two-sided one at ``2 alpha`` (the same critical
-    value). A survey score is sized as a one-sample t-test for the distance
-    between the observed score and the threshold.
+    See :func:`livinglab.decision.futility.size_item`: the cohorts at which the rule
+    settles the question with the pilot's power (``improve``: ``no_go`` at no effect and
+    ``go`` at twice the smallest worthwhile effect; ``not_worsen``: the margin ruled out
+    at no worsening; ``reach``: settled either way, predictively), capped at the plan's
+    maximum.
     """
     item: dict[str, Any] = {"target": outcome.target, "must": outcome.must,
                             "subgroup": outcome.subgroup}
     if outcome.code in _NOT_PLANNABLE or result is None:
         return ExtendItem(**item, message=_no_plan_message(outcome.code))
-    if isinstance(result, SurveyResult):
-        return _survey_item(outcome, result, alpha=alpha, power=power, **item)
-    effect = outcome.threshold
-    common: dict[str, Any] = {**item, "design": result.design, "effect": effect,
-              "n_test": result.n_test, "n_control": result.n_control}
-    if effect is None:
-        return ExtendItem(**common, message="no smallest effect: cannot size the extension")
-    test_alpha = 2 * alpha if outcome.must == "not_worsen" else alpha
-    try:
-        gap = participants_needed_for(result, effect, power=power, alpha=test_alpha)
-    except ValueError as error:
-        return ExtendItem(**common, message=str(error))
-    sd = None if gap.standardized_effect is None else effect / gap.standardized_effect
-    return ExtendItem(
-        **common, sd=sd, n_needed=gap.n_needed, additional_test=gap.additional_test,
-        additional_control=None if result.design == "pre_post" else gap.additional_control,
-        message=gap.message,
-    )
-
-
-def _survey_item(outcome: CriterionOutcome, result: SurveyResult, *, alpha: float,
-                 power: float, **item: Any) -> ExtendItem:
-    sd = result.sd
-    if sd is None and result.ci_low is not None and result.ci_high is not None and result.n > 1:
-        q = float(sps.t.ppf((1 + result.conf_level) / 2, result.n - 1))
-        sd = (result.ci_high - result.ci_low) / (2 * q) * math.sqrt(result.n)
-    distance = None if result.score is None or outcome.threshold is None else abs(
-        result.score - outcome.threshold)
-    common: dict[str, Any] = {**item, "design": "one_sample", "effect": distance, "sd": sd,
-              "n_test": result.n, "n_control": 0}
-    if distance is None or sd is None or not sd > 0:
-        return ExtendItem(**common, message="no SD observed: cannot size the extension")
-    if distance == 0:
-        return ExtendItem(**common, message="the score equals the threshold: no sample size "
-                                            "can decide")
-    try:
-        n = power_analysis(effect=distance / sd, power=power, alpha=alpha,
-                           design="paired").n_ceiling
-    except ValueError as error:
-        return ExtendItem(**common, message=str(error))
-    return ExtendItem(**common, n_needed=n, additional_test=max(0, n - result.n))
+    design = "one_sample" if isinstance(result, SurveyResult) else result.design
+    n_t = result.n if isinstance(result, SurveyResult) else result.n_test
+    n_c = 0 if isinstance(result, SurveyResult) else result.n_control
+    effect = outcome.threshold if not isinstance(result, SurveyResult) else (
+        None if outcome.estimate is None or outcome.threshold is None
+        else abs(outcome.estimate - outcome.threshold))
+    common: dict[str, Any] = {**item, "design": design, "effect": effect, "n_test": n_t,
+                              "n_control": n_c}
+    fields = size_item(pilot, outcome, result)
+    if not fields:
+        return ExtendItem(**common, message="no confidence interval: cannot size the extension")
+    if fields.get("n_needed") is None:
+        return ExtendItem(**common, **fields, message="not settled within the plan's maximum")
+    return ExtendItem(**common, **fields)
 
 
 def _no_plan_message(code: str) -> str:
@@ -152,79 +204,92 @@ def _no_plan_message(code: str) -> str:
     }.get(code, "cannot size the extension")
 
 
-def _points(value: float | None, lang: str) -> str:
-    # French keeps the singular below 2 ("0,8 point"); English only for exactly 1.
-    plural = (value or 0) >= 2 if lang == "fr" else value != 1
-    return f"{number(value, lang)} point{'s' if plural else ''}"
-
-
-UNREALISTIC_GROWTH = 10  # an extension beyond 10x the enrolled size is not a plan
-
-
 def extend_plan(
     outcomes: Sequence[CriterionOutcome],
     *,
+    pilot: Pilot,
     results: Mapping[int, MetricResult | SurveyResult | None],
-    alpha: float,
-    power: float,
 ) -> ExtendPlan:
     """The plan of an ``extend`` verdict: one item per inconclusive criterion.
 
     ``results`` maps the position of each criterion to the result it was judged on.
     """
     items = tuple(
-        extend_item(o, result=results.get(i), alpha=alpha, power=power)
+        extend_item(o, pilot=pilot, result=results.get(i))
         for i, o in enumerate(outcomes) if o.status == "inconclusive"
     )
-    extras = [x for it in items for x in (it.additional_test, it.additional_control)
-              if x is not None]
-    more = int(np.max(extras)) if extras else None
-    pw_fr, pw_en = percent(100 * power, "fr", decimals=0), percent(100 * power, "en", decimals=0)
-    if more is None:
+    alpha, power = pilot.decision.alpha, pilot.decision.power
+    extras = [x for it in items if it.needs == "participants"
+              for x in (it.additional_test, it.additional_control) if x is not None]
+    more = max(extras) if extras else None
+    timed = [it for it in items if it.needs == "time"]
+    pw = Bilingual(percent(100 * power, "fr", decimals=0), percent(100 * power, "en", decimals=0))
+    if more is None and timed:
+        needs: str | None = "time"
+        reason = Bilingual(
+            f"Les effectifs suffisent déjà pour trancher avec une probabilité de {pw.fr}"
+            f"{colon('fr')}il manque du temps (des relevés), pas des participants"
+            f"{colon('fr')}prolonger la période de mesure sans recruter.",
+            f"The cohorts are already large enough to settle it with {pw.en} probability: "
+            "what is missing is time (readings), not participants: extend the measurement "
+            "period without recruiting.",
+        )
+    elif more is None:
+        needs = None
         reason = Bilingual(
             "Le nombre de participants nécessaire ne peut pas être estimé (voir le détail).",
             "The number of participants needed cannot be estimated (see the details).",
         )
-    elif more == 0:
-        reason = Bilingual(
-            f"Les effectifs suffisent pour une puissance de {pw_fr} sur l'effet minimal ; "
-            "prolonger la durée plutôt que recruter.",
-            f"The cohorts are large enough for {pw_en} power on the smallest effect; extend "
-            "the duration rather than recruit.",
-        )
     else:
+        needs = "participants"
         widest = max(items, key=lambda it: max(it.additional_test or 0,
                                                it.additional_control or 0))
-        where = Bilingual("", "") if not widest.subgroup else Bilingual(
-            f" (sous-groupe {subgroup_text(widest.subgroup, 'fr')})",
-            f" (subgroup {subgroup_text(widest.subgroup, 'en')})")
-        if widest.design == "one_sample":
-            reason = Bilingual(
-                f"Il faudrait environ {integer(more, 'fr')} répondants de plus{where.fr} pour "
-                f"établir, avec une puissance de {pw_fr}, de quel côté du seuil se situe le "
-                f"score, si l'écart observé ({_points(widest.effect, 'fr')}) est réel.",
-                f"About {integer(more, 'en')} more respondents{where.en} would show, with "
-                f"{pw_en} power, on which side of the threshold the score lies, if the observed "
-                f"gap ({_points(widest.effect, 'en')}) is real.",
-            )
-        else:
-            reason = Bilingual(
-                f"Il faudrait environ {integer(more, 'fr')} participants de plus par cohorte"
-                f"{where.fr} pour une puissance de {pw_fr} sur l'effet minimal visé.",
-                f"About {integer(more, 'en')} more participants per cohort{where.en} would "
-                f"give {pw_en} power for the smallest worthwhile effect.",
-            )
-        enrolled = max(widest.n_test or 0, widest.n_control or 0)
-        if enrolled and more > UNREALISTIC_GROWTH * enrolled:
-            reason = reason + Bilingual(
-                f" C'est plus de {UNREALISTIC_GROWTH} fois l'effectif actuel : une prolongation "
-                "ne tranchera sans doute pas ; la décision doit se prendre sur ce qui est "
-                "connu.",
-                f" That is over {UNREALISTIC_GROWTH} times the current size: an extension will "
-                "probably not settle it; the decision must rest on what is known.",
-            )
+        reason = _participants_reason(widest, more, pw)
     return ExtendPlan(power=power, alpha=alpha, additional_per_cohort=more, items=items,
-                      reason_fr=reason.fr, reason_en=reason.en)
+                      reason_fr=reason.fr, reason_en=reason.en, needs=needs)
+
+
+def _share(value: float | None, lang: str) -> str:
+    return percent(100 * (value or 0.0), lang, decimals=0)
+
+
+def _participants_reason(widest: ExtendItem, more: int, pw: Bilingual) -> Bilingual:
+    where = Bilingual("", "") if not widest.subgroup else Bilingual(
+        f" (sous-groupe {subgroup_text(widest.subgroup, 'fr')})",
+        f" (subgroup {subgroup_text(widest.subgroup, 'en')})")
+    if widest.design == "one_sample":
+        return Bilingual(
+            f"Il faudrait environ {integer(more, 'fr')} répondants de plus{where.fr} pour "
+            "savoir, compte tenu de ce qui est connu aujourd'hui, de quel côté du seuil se "
+            f"situe le score (probabilité de trancher{colon('fr')}"
+            f"{_share(widest.settle_probability, 'fr')}).",
+            f"About {integer(more, 'en')} more respondents{where.en} would tell, given what is "
+            "known now, on which side of the threshold the score lies (chance of settling "
+            f"it: {_share(widest.settle_probability, 'en')}).",
+        )
+    per = Bilingual(" par cohorte", " per cohort") if widest.n_control else Bilingual("", "")
+    if widest.must == "improve":
+        return Bilingual(
+            f"Il faudrait environ {integer(more, 'fr')} participants de plus{per.fr}{where.fr}"
+            f"{colon('fr')}un service sans effet serait alors écarté avec une probabilité de "
+            f"{_share(widest.no_go_at_zero, 'fr')}, un service deux fois plus efficace que "
+            f"l'effet minimal visé retenu avec {_share(widest.go_at_double, 'fr')} ; à "
+            "l'effet minimal exact, la règle ne dit « généraliser » qu'une fois sur deux "
+            f"({_share(widest.go_at_min_effect, 'fr')}), car l'estimation elle-même doit "
+            "atteindre le seuil.",
+            f"About {integer(more, 'en')} more participants{per.en}{where.en}: a service with "
+            f"no effect would then be stopped with probability "
+            f"{_share(widest.no_go_at_zero, 'en')}, one with twice the smallest worthwhile "
+            f"effect rolled out with {_share(widest.go_at_double, 'en')}; at exactly the "
+            "smallest worthwhile effect the rule says roll out only about half the time "
+            f"({_share(widest.go_at_min_effect, 'en')}), as the estimate itself must reach it.",
+        )
+    return Bilingual(
+        f"Il faudrait environ {integer(more, 'fr')} participants de plus{per.fr}{where.fr} pour "
+        f"écarter la marge avec une probabilité de {pw.fr} si rien ne se dégrade.",
+        f"About {integer(more, 'en')} more participants{per.en}{where.en} would rule out the "
+        f"margin with {pw.en} probability if nothing gets worse.",
+    )
 
 
 def decide_verdict(
@@ -233,10 +298,12 @@ def decide_verdict(
     *,
     results: Mapping[int, MetricResult | SurveyResult | None],
 ) -> tuple[Verdict, ExtendPlan | None, Bilingual]:
-    """The verdict, the plan when it is ``extend``, and the sentence that explains it."""
+    """The verdict, the plan when it is ``extend``, and the sentence that explains it.
+
+    ``outcomes`` should have been through :func:`settle` first.
+    """
     verdict = verdict_of(outcomes)
     plan = None
     if verdict == "extend":
-        plan = extend_plan(outcomes, results=results, alpha=pilot.decision.alpha,
-                           power=pilot.decision.power)
+        plan = extend_plan(outcomes, pilot=pilot, results=results)
     return verdict, plan, verdict_reason(verdict, outcomes, plan)

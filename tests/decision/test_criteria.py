@@ -11,8 +11,8 @@ from livinglab.decision.criteria import (
     evaluate_survey_criterion,
     improve_rule,
     not_worsen_rule,
-    one_sided_interval,
     reach_rule,
+    rescaled_interval,
 )
 from livinglab.spec.models import Metric, MetricCriterion, SurveyCriterion
 
@@ -125,31 +125,35 @@ def test_absolute_min_effect_is_shown_in_the_metric_unit():
 
 
 def guardrail(estimate: float, se: float, df: float = 58.0):
-    """A t-based 95 % CI around ``estimate``; the rule uses the 90 % one."""
+    """A t-based 95 % CI around ``estimate``; the rule uses it as it is (one-sided 2.5 %
+    on the worsening side, the level at which improve's lower bound is judged)."""
     q = sps.t.ppf(0.975, df)
     result = metric_result(estimate, estimate - q * se, estimate + q * se, metric="cold_hours",
                            baseline_mean=2.0, df=df)
     return evaluate_metric_criterion(GUARDRAIL, metric=COLD, result=result, alpha=0.05)
 
 
-def test_the_one_sided_interval_is_the_t_interval_at_one_minus_two_alpha():
-    low, high = one_sided_interval(0.2, 0.2 - sps.t.ppf(0.975, 20) * 0.1,
-                                   0.2 + sps.t.ppf(0.975, 20) * 0.1, conf_level=0.95,
-                                   alpha=0.05, df=20)
-    assert (low, high) == pytest.approx(sps.t.interval(0.90, 20, loc=0.2, scale=0.1))
+def test_a_rescaled_interval_is_the_t_interval_at_the_new_level():
+    low, high = rescaled_interval(0.2, 0.2 - sps.t.ppf(0.975, 20) * 0.1,
+                                  0.2 + sps.t.ppf(0.975, 20) * 0.1, conf_level=0.95,
+                                  level=0.995, df=20)
+    assert (low, high) == pytest.approx(sps.t.interval(0.995, 20, loc=0.2, scale=0.1))
 
 
-def test_not_worsen_passes_when_the_upper_90_bound_stays_inside_the_margin():
+def test_not_worsen_passes_when_the_upper_95_bound_stays_inside_the_margin():
     se = 0.1
-    estimate = 0.5 - sps.t.ppf(0.95, 58) * se - 1e-6  # worsening bound just inside 0.5
+    estimate = 0.5 - sps.t.ppf(0.975, 58) * se - 1e-6  # worsening bound just inside 0.5
     outcome = guardrail(estimate, se)
-    assert (outcome.status, outcome.code, outcome.ci_level) == ("pass", "non_inferior", 0.9)
+    assert (outcome.status, outcome.code, outcome.ci_level) == ("pass", "non_inferior", 0.95)
     assert outcome.ci_high == pytest.approx(0.5 - 1e-6)
+    # the 90 % bound (one-sided 5 %) was judged before: it no longer passes a guardrail
+    # whose 95 % bound crosses the margin
+    assert guardrail(0.5 - sps.t.ppf(0.95, 58) * se - 1e-6, se).status == "inconclusive"
 
 
 def test_not_worsen_is_inconclusive_when_the_bound_reaches_the_margin():
     se = 0.1
-    outcome = guardrail(0.5 - sps.t.ppf(0.95, 58) * se + 1e-6, se)
+    outcome = guardrail(0.5 - sps.t.ppf(0.975, 58) * se + 1e-6, se)
     assert (outcome.status, outcome.code) == ("inconclusive", "margin_not_excluded")
     assert not_worsen_rule(-0.5, 0.3, 0.5) == "margin_not_excluded"  # exactly at -margin
 
@@ -163,7 +167,7 @@ def test_not_worsen_fails_when_the_whole_interval_is_beyond_the_margin():
 
 def test_not_worsen_reason_names_the_margin():
     outcome = guardrail(0.0, 0.1)
-    assert plain(outcome.reason_fr).startswith("Heures sous 19 °C : aucune variation (IC 90 % :")
+    assert plain(outcome.reason_fr).startswith("Heures sous 19 °C : aucune variation (IC 95 % :")
     assert "marge de 0,5 h/jour : critère rempli" in plain(outcome.reason_fr)
     assert "within the 0.5 h/jour margin: criterion met" in outcome.reason_en
 

@@ -89,3 +89,53 @@ def test_participants_needed_for_a_result(frames):
         design="did", smallest_effect=0.5, sd=result.sd_pooled, n_test=5, n_control=5
     )
     assert gap == expected and gap.additional_test > 0
+
+
+# --- unequal cohorts, proportions, and the improve rule ---------------------------------
+
+
+def test_power_for_unequal_cohorts_is_pingouins_and_pwrs():
+    from scipy import stats as sps
+
+    from livinglab.stats.power import power_two_cohorts
+
+    # R: pwr::pwr.t2n.test(n1 = 50, n2 = 50, d = 0.4) = pwr.t.test(n = 50, d = 0.4) = 0.50819
+    assert power_two_cohorts(0.4, 50, 50) == pytest.approx(0.5081857353148704, abs=1e-9)
+    # by hand: noncentral t, df = 30 + 70 - 2, ncp = 0.5 sqrt(30 * 70 / 100)
+    df, ncp = 98, 0.5 * (30 * 70 / 100) ** 0.5
+    q = sps.t.ppf(0.975, df)
+    expected = sps.nct.sf(q, df, ncp) + sps.nct.cdf(-q, df, ncp)
+    assert power_two_cohorts(0.5, 30, 70) == pytest.approx(expected, abs=1e-9)
+    with pytest.raises(ValueError, match="The 'n_control' must be an int >= 2. Got 1 instead."):
+        power_two_cohorts(0.5, 30, 1)
+
+
+@pytest.mark.parametrize("effect", [0.0, 0.5, 1.0])
+def test_the_improve_rule_probabilities_match_a_simulation_of_the_rule(effect):
+    import numpy as np
+    from scipy import stats as sps
+
+    from livinglab.decision.criteria import improve_rule
+    from livinglab.stats.power import improve_probabilities
+
+    # paired, n = 10, SD 1, smallest worthwhile effect 0.5: t intervals on 9 df
+    rng = np.random.default_rng(3)
+    n, m = 10, 0.5
+    diffs = rng.normal(effect, 1.0, (40_000, n))
+    est, se = diffs.mean(axis=1), diffs.std(axis=1, ddof=1) / n**0.5
+    q = sps.t.ppf(0.975, n - 1)
+    codes = [improve_rule(e, e - q * s, e + q * s, m) for e, s in zip(est, se, strict=True)]
+    analytic = improve_probabilities(effect, se=1 / n**0.5, min_effect=m, df=n - 1)
+    assert codes.count("shown_better") / len(codes) == pytest.approx(analytic.go, abs=0.008)
+    failed = sum(c in ("worse", "short_of_min_effect") for c in codes) / len(codes)
+    assert failed == pytest.approx(analytic.no_go, abs=0.008)
+    assert analytic.go + analytic.no_go + analytic.extend == pytest.approx(1.0)
+
+
+def test_go_at_the_smallest_worthwhile_effect_never_exceeds_one_half():
+    from livinglab.stats.power import improve_probabilities
+
+    for se in (1.0, 0.3, 0.1, 0.01):
+        assert improve_probabilities(0.5, se=se, min_effect=0.5).go <= 0.5 + 1e-12
+    # once c se <= m significance no longer binds and P(go | m) is exactly 1/2
+    assert improve_probabilities(0.5, se=0.2, min_effect=0.5).go == pytest.approx(0.5)

@@ -9,6 +9,8 @@ lognormal, zero-inflated counts, Poisson counts):
 * the coverage of the 95 % CI of the mean difference when testers' values move
   by ``EFFECT`` (a 20 % change of the intervention mean);
 * the false-positive rate (p < 0.05) when nothing changes;
+* the coverage of the percent-of-baseline CI (Fieller), and the coverage of
+  the Hedges' g_z CI with and without the J scaling it used to have;
 
 and, for comparison, a studentised bootstrap (bootstrap-t) interval, the only
 resampling interval the issue would accept in the headline if it covered
@@ -41,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from livinglab.stats.ttests import one_sample_t, welch_t
+from livinglab.stats.ttests import fieller_ratio, one_sample_t, welch_t
 
 ALPHA = 0.05
 EFFECT = -0.20
@@ -206,6 +208,35 @@ def table(count: int, resamples: int = 0, seed: int = 20_261_130) -> list[Cell]:
     return cells
 
 
+def percent_coverage(design: str, shape: Shape, n: int, count: int,
+                     seed: int) -> tuple[float, float]:
+    """Coverage of the percent-of-baseline CI (Fieller) and the share left unbounded.
+
+    The truth is ``EFFECT`` (testers' mean moves by EFFECT x the baseline mean).
+    Coverage is among pilots whose baseline mean differs significantly from 0
+    (the others get no percentage CI); returns (coverage, unbounded share).
+    """
+    values = pilots(shape, n, EFFECT, count, seed)
+    x, y = compared(values, design)
+    if y is None:
+        before = values[:, 0, 0, :]
+        moments = [np.cov(d, b) / n for d, b in zip(x, before, strict=True)]
+        var_n = np.array([m[0, 0] for m in moments])
+        var_d = np.array([m[1, 1] for m in moments])
+        cov = np.array([m[0, 1] for m in moments])
+        numerator, denominator, df = x.mean(axis=1), before.mean(axis=1), n - 1.0
+    else:
+        v_x, v_y = x.var(axis=1, ddof=1) / n, y.var(axis=1, ddof=1) / n
+        var_n, var_d, cov = v_x + v_y, v_y, -v_y
+        numerator, denominator = x.mean(axis=1) - y.mean(axis=1), y.mean(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            df = (v_x + v_y) ** 2 / (v_x**2 / (n - 1) + v_y**2 / (n - 1))
+    ratio = fieller_ratio(numerator, denominator, var_n, var_d, cov, df)
+    bounded = np.isfinite(ratio.ci_low) & (var_n > 0)
+    covered = (ratio.ci_low <= EFFECT) & (EFFECT <= ratio.ci_high)
+    return float(np.mean(covered[bounded])), float(1.0 - np.mean(bounded))
+
+
 def effect_size_coverage(n: int, d_z: float, count: int, seed: int) -> tuple[float, float]:
     """Coverage of the paired g_z CI, with and without scaling the CI by J (normal data).
 
@@ -245,6 +276,13 @@ def main() -> None:
         if cell.bootstrap_t_coverage is not None:
             line += f"  {cell.bootstrap_t_coverage:20.1%}"
         print(line)
+    print("Percent of the baseline, Fieller CI (coverage among bounded CIs; unbounded share):")
+    for d, design in enumerate(DESIGNS):
+        for s, shape in enumerate(SHAPES):
+            for n in SIZES:
+                coverage, unbounded = percent_coverage(design, shape, n, args.pilots,
+                                                       500 + 100 * d + 10 * s + n)
+                print(f"  {design:10} {shape.name:14} {n:3d} {coverage:9.1%} {unbounded:8.1%}")
     for n in SIZES:
         for d_z in (0.5, 1.0):
             scaled, unscaled = effect_size_coverage(n, d_z, args.pilots, 7 + n)

@@ -34,7 +34,7 @@ from .effects import (
 from .prepare import COHORT_WORDS, Cohort, Columns, check_binary, select, to_wide
 from .ranks import RankTest, mann_whitney_u, wilcoxon_signed_rank
 from .results import Exclusion, GroupSummary, MetricResult, TestResult
-from .ttests import TTest, one_sample_t, welch_t
+from .ttests import TTest, fieller_ratio, one_sample_t, welch_t
 
 DESIGNS = ("pre_post", "two_group", "did")
 BETTER = ("higher", "lower")
@@ -99,6 +99,33 @@ def _percent_fields(
 
 
 def _scale(*arrays: np.ndarray) -> float:
+def _fieller_percent(
+    estimate: float,
+    baseline: float,
+    var_estimate: float,
+    var_baseline: float,
+    covariance: float,
+    df: float,
+    alpha: float,
+) -> dict[str, Any]:
+    """Percent of the baseline with Fieller's CI: the baseline mean is uncertain too.
+
+    The CI excludes 0 exactly when the t-test of the estimate with ``df`` rejects
+    (see :func:`~livinglab.stats.ttests.fieller_ratio`); it is None when the
+    baseline mean is not significantly different from 0 (the ratio is unbounded).
+    """
+    ratio = fieller_ratio(
+        estimate, baseline, var_estimate, var_baseline, covariance, df, alpha=alpha
+    )
+    low, high = _float(100.0 * ratio.ci_low), _float(100.0 * ratio.ci_high)
+    return {
+        "baseline_mean": baseline,
+        "estimate_pct": _percent(estimate, baseline),
+        "ci_pct_low": low,
+        "ci_pct_high": high,
+    }
+
+
     """Largest absolute reading: the scale against which "no variation" is judged."""
     finite = [np.abs(a[np.isfinite(a)]) for a in map(np.asarray, arrays) if len(a)]
     largest = [float(a.max()) for a in finite if a.size]
@@ -261,8 +288,16 @@ def _pre_post(
         else _paired_continuous(tester, alpha, seed, resampler)
     )
     fields.update(
-        _percent_fields(
-            fields["estimate"], fields["ci_low"], fields["ci_high"], fields["baseline_mean"]
+    # mean(d) / mean(before), both estimated on the same testers: their covariance counts
+    moments = np.cov(differences, tester.before, ddof=1) / n
+        _fieller_percent(
+            fields["estimate"],
+            fields["baseline_mean"],
+            moments[0, 0],
+            moments[1, 1],
+            moments[0, 1],
+            n - 1.0,
+            alpha,
         )
     )
     return fields
@@ -391,8 +426,14 @@ def _two_group(
         )
     )
     fields.update(
-        _percent_fields(
-            fields["estimate"], fields["ci_low"], fields["ci_high"], fields["baseline_mean"]
+    # (mean x - mean y) / mean y: the control mean is in both, Cov = -Var(mean y);
+    # the Welch df of the headline (normal quantile for a binary metric)
+    var_x, var_y = (
+        0.0 if no_variation(v, scale=scale) else float(np.var(v, ddof=1)) / len(v) for v in (x, y)
+    )
+    df = float("inf") if is_binary or fields.get("df") is None else float(fields["df"])
+        _fieller_percent(
+            fields["estimate"], fields["baseline_mean"], var_x + var_y, var_y, -var_y, df, alpha
         )
     )
     return fields

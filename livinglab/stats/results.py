@@ -199,7 +199,11 @@ class MetricResult(_Result):
         The reference level for percentages: testers' baseline mean (pre_post,
         did) or the control mean in the intervention period (two_group).
     estimate_pct, ci_pct_low, ci_pct_high : float or None
-        ``100 * estimate / baseline_mean`` (denominator treated as fixed).
+        ``100 * estimate / baseline_mean``. pre_post and two_group: Fieller's
+        CI of the ratio, which counts the baseline mean's own uncertainty and
+        its covariance with the estimate (None when the baseline mean is not
+        significantly different from 0: the ratio is then unbounded); it
+        excludes 0 exactly when the headline t-test rejects.
     sensitivity : TestResult or None
         A sensitivity check, never the headline: for a continuous metric the
         rank test (Wilcoxon signed-rank / Mann-Whitney U) with its own

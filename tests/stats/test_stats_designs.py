@@ -63,12 +63,47 @@ def test_estimates_follow_the_json_contract(pilot):
     }
 
 
-def test_percent_of_baseline(pilot):
+def test_percent_of_baseline_counts_the_baselines_uncertainty(pilot):
+    # Fieller: the bounds R are where the one-sample t-test of d_i - R * before_i sits
+    # exactly at the critical value (hand derivation; scipy.stats.ttest_1samp as oracle).
+    from scipy import stats as sps
+
     frame, (before_t, after_t, *_rest) = pilot
     result = compare_periods(frame, metric="kwh")
     assert result.baseline_mean == pytest.approx(np.mean(before_t))
     assert result.estimate_pct == pytest.approx(100 * result.estimate / np.mean(before_t))
-    assert result.ci_pct_low == pytest.approx(100 * result.ci_low / np.mean(before_t))
+    critical = sps.t.ppf(0.975, len(before_t) - 1)
+    for bound, sign in ((result.ci_pct_low, 1.0), (result.ci_pct_high, -1.0)):
+        ratio = bound / 100.0
+        t = sps.ttest_1samp((after_t - before_t) - ratio * before_t, 0.0).statistic
+        assert t == pytest.approx(sign * critical, rel=1e-9)
+    # not the old interval, which treated the baseline mean as a known constant
+    fixed = 100 * result.ci_low / np.mean(before_t)
+    assert result.ci_pct_low != pytest.approx(fixed, rel=1e-6)
+
+
+def test_two_group_percent_ci_inverts_the_welch_test(rng, frames):
+    # Bounds R: (mean x - (1 + R) mean y) / sqrt(v_x + (1 + R)^2 v_y) = -/+ t(Welch df).
+    from scipy import stats as sps
+
+    x, y = rng.lognormal(2.0, 0.5, 14), rng.lognormal(2.2, 0.5, 11)
+    result = compare_groups(frames.after_only(x, y), metric="m")
+    v_x, v_y = np.var(x, ddof=1) / len(x), np.var(y, ddof=1) / len(y)
+    critical = sps.t.ppf(0.975, result.df)
+    for bound, sign in ((result.ci_pct_low, 1.0), (result.ci_pct_high, -1.0)):
+        k = 1.0 + bound / 100.0
+        t = (x.mean() - k * y.mean()) / np.sqrt(v_x + k**2 * v_y)
+        assert t == pytest.approx(sign * critical, rel=1e-9)
+    # the CI excludes 0 exactly when the headline rejects
+    assert (result.p_value < 0.05) == (result.ci_pct_low > 0 or result.ci_pct_high < 0)
+
+
+def test_percent_ci_is_absent_when_the_baseline_could_be_zero(frames):
+    # a baseline mean not significantly different from 0: the ratio is unbounded
+    result = compare_periods(frames.paired([-3.0, 4.0, -2.0, 1.5], [1.0, 5.0, 0.0, 3.0]),
+                             metric="m")
+    assert result.estimate_pct is not None and result.p_value is not None
+    assert result.ci_pct_low is None and result.ci_pct_high is None
 
 
 def test_every_design_heads_with_a_t_test_and_keeps_the_rank_test_as_sensitivity(pilot):

@@ -9,7 +9,17 @@ groups:
 * ``did`` / ``two_group``: OLS of the per-participant outcome (change score, or
   the intervention value) on cohort × group; F-test of the interaction terms
   (the groups with participants in both cohorts);
-* ``pre_post``: one-way ANOVA of the testers' changes across groups.
+* ``pre_post``: Welch's one-way ANOVA of the testers' changes across groups
+  (``pingouin.welch_anova``; Welch 1951), which does not assume the groups' changes
+  vary alike.
+
+The interaction test leads: a group's effect is called *different* from the others'
+only when that test is significant at the pilot's alpha (``differs``). Each group's
+interval is also given adjusted for the number of groups shown for the metric, over
+every attribute (Bonferroni: ``1 - alpha / G``, the intervals that go with Bonferroni's
+and, conservatively, Holm's tests), so that a group "significant" on its own
+(``significant``: the adjusted interval excludes zero) is one in ``alpha`` of null
+pilots at most, not one in two (measured in ``tests/decision/test_equity.py``).
 
 A group with 1 to 4 people in a cohort is suppressed (estimate and counts hidden,
 ``suppressed=True``), and complementary suppression hides the next smallest so
@@ -23,13 +33,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from livinglab.decision.criteria import basis_of
+from livinglab.decision.criteria import basis_of, rescaled_interval
 from livinglab.decision.frames import (
     COHORT,
     ID,
@@ -204,8 +215,49 @@ def _effect(common: dict[str, Any], result: MetricResult, cell: list[int]) -> Su
         **common, suppressed=False, n_test=result.n_test,
         n_control=None if len(cell) == 1 else result.n_control, basis=basis.name,
         estimate=basis.estimate, ci_low=basis.ci_low, ci_high=basis.ci_high,
+        ci_level=result.conf_level, df=basis.df,
         estimate_pct=pct, p_value=result.primary_p_value, message=result.message,
     )
+
+
+def adjust_for_groups(effects: Sequence[SubgroupEffect], interactions: Sequence[InteractionTest],
+                      *, alpha: float) -> list[SubgroupEffect]:
+    """Each shown group's interval at ``1 - alpha / G`` (Bonferroni, ``G`` = groups with an
+    interval for that metric, every attribute together), whether it excludes zero
+    (``significant``), and whether the interaction test says the groups differ
+    (``differs``).
+
+    The adjusted interval rescales the group's own (:func:`~livinglab.decision.criteria.
+    rescaled_interval`: Student quantiles with its df, else normal).
+    """
+    p_values = {(t.metric, t.attribute): t.p_value for t in interactions}
+    shown = [e for e in effects if _has_interval(e)]
+    family: dict[str, int] = {}
+    for effect in shown:
+        family[effect.metric] = family.get(effect.metric, 0) + 1
+    adjusted = []
+    for effect in effects:
+        p = p_values.get((effect.metric, effect.attribute))
+        differs = None if p is None else bool(p < alpha)
+        if not _has_interval(effect):
+            adjusted.append(replace(effect, differs=differs))
+            continue
+        assert effect.estimate is not None and effect.ci_level is not None
+        level = 1 - alpha / family[effect.metric]
+        low, high = rescaled_interval(effect.estimate, effect.ci_low, effect.ci_high,
+                                      conf_level=effect.ci_level, level=max(level,
+                                                                            effect.ci_level),
+                                      df=effect.df)
+        adjusted.append(replace(effect, adjusted_ci_low=low, adjusted_ci_high=high,
+                                adjusted_level=max(level, effect.ci_level), differs=differs,
+                                significant=bool(low > 0 or high < 0)))
+    return adjusted
+
+
+def _has_interval(effect: SubgroupEffect) -> bool:
+    return not effect.suppressed and all(
+        v is not None and math.isfinite(v)
+        for v in (effect.estimate, effect.ci_low, effect.ci_high, effect.ci_level))
 
 
 def interaction_test(rows: pd.DataFrame, *, design: str, metric: str,
@@ -213,22 +265,36 @@ def interaction_test(rows: pd.DataFrame, *, design: str, metric: str,
     """Whether the effect differs across the groups (``rows``: analysed, with ``_group``)."""
     common: dict[str, Any] = {"metric": metric, "attribute": attribute}
     if design == "pre_post":
-        samples = [g["y"].to_numpy(float) for _, g in rows.groupby("_group") if len(g) >= 2]
-        if len(samples) < 2:
-            return InteractionTest(**common, test=None, statistic=None, df_num=None, df_den=None,
-                                   p_value=None, n_groups=len(samples),
-                                   message="fewer than 2 groups with 2 testers or more")
-        if np.ptp(np.concatenate(samples)) == 0:
-            return InteractionTest(**common, test="anova_changes", statistic=None,
-                                   df_num=len(samples) - 1, df_den=sum(map(len, samples)) -
-                                   len(samples), p_value=None, n_groups=len(samples),
-                                   message="every change is identical: nothing to test")
-        test = sps.f_oneway(*samples)
-        total = sum(map(len, samples))
-        return InteractionTest(**common, test="anova_changes", statistic=float(test.statistic),
-                               df_num=len(samples) - 1, df_den=total - len(samples),
-                               p_value=float(test.pvalue), n_groups=len(samples))
+        return _welch_changes(rows, common)
     return _ols_interaction(rows, **common)
+
+
+def _welch_changes(rows: pd.DataFrame, common: dict[str, Any]) -> InteractionTest:
+    """Welch's ANOVA of the testers' changes across groups (``pingouin.welch_anova``)."""
+    import pingouin
+
+    kept = rows.groupby("_group").filter(lambda g: len(g) >= 2)
+    samples = [g["y"].to_numpy(float) for _, g in kept.groupby("_group")]
+    if len(samples) < 2:
+        return InteractionTest(**common, test=None, statistic=None, df_num=None, df_den=None,
+                               p_value=None, n_groups=len(samples),
+                               message="fewer than 2 groups with 2 testers or more")
+    values = np.concatenate(samples)
+    scale = max(float(np.max(np.abs(values))), 1.0)
+    if any(np.ptp(sample) <= 1e-9 * scale for sample in samples):
+        # Welch weights each group by n / s^2: a group whose changes do not vary has none
+        return InteractionTest(**common, test="welch_anova_changes", statistic=None,
+                               df_num=len(samples) - 1, df_den=None, p_value=None,
+                               n_groups=len(samples),
+                               message="a group's changes do not vary: Welch's ANOVA is "
+                                       "undefined")
+    table = pingouin.welch_anova(data=kept.assign(y=kept["y"].astype(float)), dv="y",
+                                 between="_group")
+    row = table.iloc[0]
+    return InteractionTest(**common, test="welch_anova_changes", statistic=float(row["F"]),
+                           df_num=float(row["ddof1"]), df_den=float(row["ddof2"]),
+                           p_value=float(row["p_unc"] if "p_unc" in row else row["p-unc"]),
+                           n_groups=len(samples))
 
 
 def _ols_interaction(rows: pd.DataFrame, *, metric: str, attribute: str) -> InteractionTest:
@@ -419,6 +485,7 @@ def equity_by_subgroup(
                                         attribute=attribute, seed=seed)
             effects += found
             interactions.append(test)
+    effects = adjust_for_groups(effects, interactions, alpha=pilot.decision.alpha)
     scores: list[SubgroupScore] = []
     if survey_answers is not None and instruments:
         people = participants_of(pilot, values_by_metric, participants)
@@ -426,4 +493,5 @@ def equity_by_subgroup(
                                instruments=instruments, people=people)
     return EquityResult(effects=tuple(effects), interactions=tuple(interactions),
                         scores=tuple(scores), min_cell=MIN_CELL)
+
 

@@ -321,6 +321,13 @@ class SubgroupEffect(_Record):
     True and every number is None; ``suppression`` says whether it was small
     (``'small_group'``) or hidden so that a small one cannot be derived from the
     totals (``'complementary'``).
+
+    ``ci_low`` / ``ci_high`` are the group's own ``ci_level`` interval (``df`` its degrees
+    of freedom, None for a normal one); ``adjusted_ci_low`` / ``adjusted_ci_high`` the
+    same at ``adjusted_level = 1 - alpha / G`` (Bonferroni over the ``G`` groups shown for
+    the metric); ``significant`` is True when that adjusted interval excludes zero;
+    ``differs`` is True when the attribute's interaction test is significant: only then
+    may a group's effect be called different from the others'.
     """
 
     metric: str
@@ -337,6 +344,13 @@ class SubgroupEffect(_Record):
     ci_high: float | None = None
     estimate_pct: float | None = None
     p_value: float | None = None
+    ci_level: float | None = None
+    df: float | None = None
+    adjusted_ci_low: float | None = None
+    adjusted_ci_high: float | None = None
+    adjusted_level: float | None = None
+    significant: bool | None = None
+    differs: bool | None = None
     message: str | None = None
 
 
@@ -365,9 +379,9 @@ class InteractionTest(_Record):
 
     ``test`` is ``'ols_interaction_f'`` (change score, or after value for
     two_group, on cohort × group: F-test of the interaction terms) or
-    ``'anova_changes'`` (pre_post: one-way ANOVA of the testers' changes across
-    groups). Computed on every participant, suppressed groups included: a p-value
-    reveals no cell.
+    ``'welch_anova_changes'`` (pre_post: Welch's one-way ANOVA of the testers' changes
+    across groups; ``df_den`` is Welch's fractional one). Computed on every
+    participant, suppressed groups included: a p-value reveals no cell.
     """
 
     metric: str

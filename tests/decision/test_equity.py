@@ -118,12 +118,62 @@ def test_the_interaction_f_test_matches_statsmodels():
     assert test.p_value < 0.001
 
 
-def test_pre_post_differences_across_groups_use_an_anova():
+def _welch_by_hand(samples: list[np.ndarray]) -> tuple[float, float, float]:
+    """Welch (1951), as R's oneway.test(var.equal = FALSE): w = n / s^2,
+    F = [sum w (m - M_w)^2 / (k - 1)] / [1 + 2 (k - 2) / (k^2 - 1) * L],
+    L = sum (1 - w / W)^2 / (n - 1), df2 = (k^2 - 1) / (3 L)."""
+    from scipy import stats as sps
+
+    k = len(samples)
+    n = np.array([len(x) for x in samples], float)
+    means = np.array([x.mean() for x in samples])
+    w = n / np.array([x.var(ddof=1) for x in samples])
+    grand = (w * means).sum() / w.sum()
+    lam = ((1 - w / w.sum()) ** 2 / (n - 1)).sum()
+    f = ((w * (means - grand) ** 2).sum() / (k - 1)) / (1 + 2 * (k - 2) / (k**2 - 1) * lam)
+    df2 = (k**2 - 1) / (3 * lam)
+    return f, df2, float(sps.f.sf(f, k - 1, df2))
+
+
+def test_pre_post_differences_across_groups_use_welchs_anova():
     rng = np.random.default_rng(4)
-    rows = pd.DataFrame({"cohort_role": "test", "_group": np.repeat(["a", "b", "c"], 10),
-                         "y": rng.normal(0, 1, 30)})
+    # unequal spreads: the equal-variance F-test is what this replaces
+    samples = [rng.normal(0, sd, n) for sd, n in ((0.5, 8), (1.0, 12), (3.0, 10))]
+    rows = pd.DataFrame({"cohort_role": "test", "_group": np.repeat(["a", "b", "c"], [8, 12, 10]),
+                         "y": np.concatenate(samples)})
     test = interaction_test(rows, design="pre_post", metric="m", attribute="x")
-    assert test.test == "anova_changes" and (test.df_num, test.df_den) == (2, 27)
+    f, df2, p = _welch_by_hand(samples)
+    assert test.test == "welch_anova_changes" and test.df_num == 2
+    assert (test.statistic, test.df_den, test.p_value) == pytest.approx((f, df2, p), rel=1e-9)
+    constant = rows.assign(y=np.where(rows["_group"] == "a", 1.0, rows["y"]))
+    undefined = interaction_test(constant, design="pre_post", metric="m", attribute="x")
+    assert undefined.p_value is None and "do not vary" in undefined.message
+
+
+def test_null_pilots_rarely_show_a_significant_subgroup_once_adjusted():
+    # 60 randomised did pilots with no effect anywhere, 12 subgroups (4 age bands and
+    # 8 neighbourhoods) of 60 + 60 households: each group's own 95 % interval excludes 0
+    # in about 40 % of pilots somewhere; the Bonferroni-adjusted one in at most alpha.
+    from livinglab.decision.equity import equity_by_subgroup
+
+    rng = np.random.default_rng(12)
+    hoods = [f"q{i}" for i in range(8)]
+    pilot = make_pilot()
+    raw = adjusted = different = 0
+    pilots = 60
+    for _ in range(pilots):
+        values = values_frame(rng, effect=0.0, n_test=60, n_control=60, noise=1.0,
+                              attributes={"age_band": AGES, "neighbourhood": hoods})
+        equity = equity_by_subgroup(pilot, values_by_metric={"kwh": values}, seed=1,
+                                    metrics=["kwh"])
+        shown = [e for e in equity.effects if e.adjusted_ci_low is not None]
+        assert len(shown) == 12
+        raw += any(e.ci_low > 0 or e.ci_high < 0 for e in shown)
+        adjusted += any(e.significant for e in shown)
+        different += any(e.differs for e in shown)
+    assert raw / pilots >= 0.3  # what was shown before
+    assert adjusted / pilots <= 0.05 + 0.02
+    assert different / pilots <= 2 * 0.05 + 0.03  # two interaction tests at alpha each
 
 
 def test_a_subgroup_criterion_is_judged_on_its_subgroup():

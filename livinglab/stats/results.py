@@ -442,7 +442,7 @@ class SurveyResult(_Result):
     score : float or None
         Mean SUS / UMUX-LITE (0-100), NPS (-100..100) or composite mean.
     ci_low, ci_high : float or None
-        t CI of the mean score; Wald trinomial CI for NPS.
+        t CI of the mean score; adjusted-Wald CI for NPS (Rocks 2016).
     n : int
         Respondents scored.
     sd : float or None
@@ -452,7 +452,8 @@ class SurveyResult(_Result):
     grade : str or None
         Sauro-Lewis curved grade (SUS only).
     percentile : float or None
-        Percentile rank of the mean SUS against the norm (mean 68, SD 12.5).
+        Percentile rank of the mean SUS, interpolated in Sauro & Lewis's
+        published table (2016, Table 8.5).
     top2box, top2box_ci_low, top2box_ci_high : float or None
         Share of respondents in the top two categories, Wilson CI (mean scoring).
     promoters, passives, detractors : float or None
@@ -487,6 +488,14 @@ class SurveyResult(_Result):
     message: str | None = None
     notes: tuple[str, ...] = ()
 
+    reliability_caveats : tuple of str
+        Codes of what makes the score's reliability doubtful (see
+        :data:`livinglab.stats.reliability.CAVEATS`): ``'constant_item'``
+        (an item without variation) and ``'negative_alpha'`` (items that
+        disagree on average, e.g. an undeclared reversed item); the decision
+        layer shows them beside the score.
+    constant_items : tuple of str
+        The items every respondent answered the same way.
     def contract_dict(self) -> dict[str, Any]:
         """Return only the ``surveys[]`` fields of the ``evaluate --json`` contract."""
         keys = ("instrument", "wave", "score", "ci_low", "ci_high", "n", "cronbach_alpha")
@@ -496,7 +505,12 @@ class SurveyResult(_Result):
 
 @dataclass(frozen=True, kw_only=True)
 class ReliabilityResult(_Result):
-    """Cronbach's alpha with Feldt's confidence interval."""
+    """Cronbach's alpha with Feldt's confidence interval.
+
+    ``caveats`` holds codes (``'constant_item'``, ``'negative_alpha'``) of what
+    makes the coefficient unreadable; ``constant_items`` names the items
+    without variation.
+    """
 
     alpha: float | None
     ci_low: float | None
@@ -519,3 +533,7 @@ class ResponseRate(_Result):
     ci_low: float | None
     ci_high: float | None
     message: str | None = None
+    reliability_caveats: tuple[str, ...] = ()
+    constant_items: tuple[str, ...] = ()
+    caveats: tuple[str, ...] = ()
+    constant_items: tuple[str, ...] = ()

@@ -11,26 +11,27 @@ Scoring rules
 ``'sus'``
     System Usability Scale, 10 items on 1-5, even items reversed:
     ``2.5 * sum(contributions)``, 0-100, with the Sauro-Lewis curved grade and
-    a percentile rank.
+    the percentile rank from their published table (:mod:`.norms`).
 ``'umux_lite'``
     2 items on 1-7: ``100 * sum(answer - 1) / 12`` (the raw score; Lewis et
     al.'s SUS-comparable version is ``0.65 * raw + 22.9``).
 ``'nps'``
-    One 0-10 item: % promoters (9-10) - % detractors (0-6).
+    One 0-10 item: % promoters (9-10) - % detractors (0-6), with the
+    adjusted-Wald CI (:func:`~livinglab.stats.norms.nps_interval`).
 ``'mean'``
     Likert composite: mean of the (recoded) items per respondent (at least
     half of the items answered), with the top-2-box share.
+
+Cronbach's alpha and its caveats live in :mod:`.reliability`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
 from ._checks import (
     DEFAULT_SEED,
@@ -41,128 +42,33 @@ from ._checks import (
     no_variation,
 )
 from .binary import wilson_interval
-from .results import MetricResult, ReliabilityResult, ResponseRate, SurveyResult
+from .norms import (
+    DETRACTOR_MAX,
+    PROMOTER_MIN,
+    SUS_GRADES,
+    nps_interval,
+    sus_grade,
+    sus_percentile,
+)
+from .reliability import caveat_note, cronbach_alpha
+from .results import MetricResult, ResponseRate, SurveyResult
 from .ttests import one_sample_t
 
 SCORINGS = ("sus", "umux_lite", "nps", "mean")
+__all__ = [  # re-exported for ``from livinglab.stats.surveys import ...``
+    "SUS_GRADES",
+    "compare_waves",
+    "cronbach_alpha",
+    "item_table",
+    "respondent_scores",
+    "response_rate",
+    "response_rates",
+    "score_survey",
+    "sus_grade",
+    "sus_percentile",
+]
 
-SUS_GRADES: tuple[tuple[float, str], ...] = (
-    (84.1, "A+"),
-    (80.8, "A"),
-    (78.9, "A-"),
-    (77.2, "B+"),
-    (74.1, "B"),
-    (72.6, "B-"),
-    (71.1, "C+"),
-    (65.0, "C"),
-    (62.7, "C-"),
-    (51.7, "D"),
-    (0.0, "F"),
-)
-"""Sauro & Lewis (2016) curved grading scale, Table 8.5 (lower bounds)."""
-
-SUS_NORM_MEAN = 68.0
-SUS_NORM_SD = 12.5
-PROMOTER_MIN = 9
-DETRACTOR_MAX = 6
-
-
-# --------------------------------------------------------------------------- small pieces
-
-
-def sus_grade(score: float) -> str:
-    """Sauro-Lewis curved grade (A+ ... F) of a mean SUS score.
-
-    References
-    ----------
-    Sauro, J. & Lewis, J. R. (2016). Quantifying the User Experience, 2nd ed.,
-    Morgan Kaufmann, Table 8.5.
-    """
-    if not 0.0 <= score <= 100.0:
-        raise ValueError(f"The 'score' must be in [0, 100]. Got {score!r} instead.")
-    return next(grade for bound, grade in SUS_GRADES if score >= bound)
-
-
-def sus_percentile(score: float) -> float:
-    """Percentile rank of a SUS score against Sauro's norm: 100 * Phi((score - 68) / 12.5).
-
-    References
-    ----------
-    Sauro, J. (2011). A Practical Guide to the System Usability Scale.
-    Measuring Usability LLC (norm: mean 68, SD 12.5, normal approximation).
-    """
-    return float(100.0 * special.ndtr((score - SUS_NORM_MEAN) / SUS_NORM_SD))
-
-
-def cronbach_alpha(items: pd.DataFrame | np.ndarray, *, alpha: float = 0.05) -> ReliabilityResult:
-    """Cronbach's alpha of a respondents x items table, with Feldt's CI.
-
-    Parameters
-    ----------
-    items : DataFrame or 2-D array
-        One row per respondent, one column per item (reversed items already
-        recoded). Rows with a missing answer are dropped (listwise).
-    alpha : float
-        1 - confidence level of the CI (not to be confused with the
-        coefficient).
-
-    Returns
-    -------
-    ReliabilityResult
-        ``alpha`` (the coefficient), ``ci_low``, ``ci_high``,
-        ``n_respondents``, ``n_items``; ``message`` when it cannot be computed
-        (fewer than 2 items or 2 complete respondents, zero total variance).
-
-    Notes
-    -----
-    :math:`\\hat\\alpha = \\frac{k}{k-1}\\big(1 - \\sum_j s_j^2 / s_T^2\\big)`
-    (sample variances, ddof = 1). Feldt:
-    :math:`[1 - (1-\\hat\\alpha) F_{1-a/2}(n-1, (n-1)(k-1)),\\;
-    1 - (1-\\hat\\alpha) F_{a/2}(n-1, (n-1)(k-1))]`.
-
-    References
-    ----------
-    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of
-    tests. Psychometrika 16, 297-334. Feldt, L. S., Woodruff, D. J. & Salih,
-    F. A. (1987). Statistical inference for coefficient alpha. Applied
-    Psychological Measurement 11, 93-103.
-    """
-    check_probability(alpha, "alpha")
-    table = np.asarray(items, dtype=float)
-    if table.ndim != 2:
-        raise ValueError(f"The 'items' must be a 2-D table. Got {table.ndim} dimension(s) instead.")
-    table = table[~np.isnan(table).any(axis=1)]
-    n, k = table.shape
-    if k < 2 or n < 2:
-        return _no_reliability(n, k, alpha, "needs at least 2 items and 2 complete respondents")
-    total_variance = float(np.var(table.sum(axis=1), ddof=1))
-    if not total_variance > 0:
-        return _no_reliability(n, k, alpha, "total scores do not vary: alpha undefined")
-    coefficient = k / (k - 1) * (1.0 - float(np.var(table, axis=0, ddof=1).sum()) / total_variance)
-    df_1, df_2 = n - 1, (n - 1) * (k - 1)
-    low = 1.0 - (1.0 - coefficient) * float(stats.f.ppf(1.0 - alpha / 2.0, df_1, df_2))
-    high = 1.0 - (1.0 - coefficient) * float(stats.f.ppf(alpha / 2.0, df_1, df_2))
-    return ReliabilityResult(
-        alpha=coefficient,
-        ci_low=low,
-        ci_high=high,
-        n_respondents=n,
-        n_items=k,
-        conf_level=1 - alpha,
-    )
-
-
-def _no_reliability(n: int, k: int, alpha: float, message: str) -> ReliabilityResult:
-    """Alpha undefined for this table: counts kept, the reason in ``message``."""
-    return ReliabilityResult(
-        alpha=None,
-        ci_low=None,
-        ci_high=None,
-        n_respondents=n,
-        n_items=k,
-        conf_level=1 - alpha,
-        message=message,
-    )
+# --------------------------------------------------------------------------- response rates
 
 
 def response_rate(
@@ -356,20 +262,19 @@ def _nps_fields(scores: np.ndarray, alpha: float) -> dict[str, Any]:
     n = len(scores)
     if n == 0:
         return {"score": None, "ci_low": None, "ci_high": None}
-    promoters, detractors = float(np.mean(scores > 0)), float(np.mean(scores < 0))
-    nps = 100.0 * (promoters - detractors)
+    n_promoters, n_detractors = int(np.sum(scores > 0)), int(np.sum(scores < 0))
+    promoters, detractors = n_promoters / n, n_detractors / n
     fields = {
-        "score": nps,
+        "score": 100.0 * (promoters - detractors),
         "promoters": promoters,
         "detractors": detractors,
         "passives": 1.0 - promoters - detractors,
         "sd": float(np.std(scores, ddof=1)) if n > 1 else None,
     }
-    variance = (promoters + detractors - (promoters - detractors) ** 2) / n
-    if n < 2 or not variance > 0:
+    if n < 2:
         return fields | {"ci_low": None, "ci_high": None}
-    margin = 100.0 * float(special.ndtri(1.0 - alpha / 2.0)) * math.sqrt(variance)
-    return fields | {"ci_low": max(nps - margin, -100.0), "ci_high": min(nps + margin, 100.0)}
+    interval = nps_interval(n_promoters, n_detractors, n, alpha=alpha)
+    return fields | {"ci_low": interval.ci_low, "ci_high": interval.ci_high}
 
 
 def _top2box(scores: np.ndarray, scale_max: float, alpha: float) -> dict[str, Any]:
@@ -429,17 +334,17 @@ def score_survey(
     -------
     SurveyResult
         ``score`` (mean per-respondent score) with ``ci_low``/``ci_high``
-        (t CI clipped to the score's range; NPS: Wald CI with the trinomial
-        variance), ``n``, ``sd``,
-        ``cronbach_alpha`` with Feldt's CI (>= 2 items), ``grade`` and
-        ``percentile`` (SUS), ``top2box`` with Wilson CI (mean), NPS shares,
-        ``n_excluded`` (respondents with too few answers).
+        (t CI clipped to the score's range; NPS: adjusted-Wald CI), ``n``,
+        ``sd``, ``cronbach_alpha`` with Feldt's CI (>= 2 items) and its
+        ``reliability_caveats`` / ``constant_items``, ``grade`` and
+        ``percentile`` (SUS, Sauro-Lewis table), ``top2box`` with Wilson CI
+        (mean), NPS shares, ``n_excluded`` (respondents with too few answers).
 
     Notes
     -----
-    NPS variance: :math:`\\operatorname{Var}(\\widehat{NPS}) = (p_p + p_d -
-    (p_p - p_d)^2)/n` (in proportion units; Wald interval, clipped to
-    [-100, 100]).
+    NPS: adjusted Wald (add 3 responses, 3/4 promoters and 3/4 detractors,
+    then the trinomial variance :math:`(p_p + p_d - (p_p - p_d)^2)/n`),
+    clipped to [-100, 100]; see :func:`~livinglab.stats.norms.nps_interval`.
 
     References
     ----------
@@ -447,8 +352,8 @@ def score_survey(
     Evaluation in Industry, 189-194. Lewis, J. R., Utesch, B. S. & Maher, D. E.
     (2013). UMUX-LITE: when there's no time for the SUS. CHI '13, 2099-2102.
     Reichheld, F. F. (2003). The one number you need to grow. Harvard Business
-    Review 81(12), 46-54. Rocks, B. (2016). Confidence intervals for the Net
-    Promoter Score (trinomial variance).
+    Review 81(12), 46-54. Rocks, B. (2016). Interval estimation for the 'Net
+    Promoter Score'. The American Statistician 70(4), 365-372.
     """
     _check_instrument(items, reversed_items, scale_min, scale_max, scoring)
     check_probability(alpha, "alpha")
@@ -484,8 +389,14 @@ def score_survey(
             alpha_ci_low=reliability.ci_low,
             alpha_ci_high=reliability.ci_high,
         )
+        fields.update(
+            reliability_caveats=reliability.caveats, constant_items=reliability.constant_items
+        )
         if reliability.message:
             notes.append(f"Cronbach's alpha: {reliability.message}")
+        caveat = caveat_note(reliability)
+        if caveat:
+            notes.append(caveat)
     excluded = int(scores.isna().sum())
     if excluded:
         notes.append(f"{excluded} respondent(s) left out: too few items answered")

@@ -61,9 +61,20 @@ def test_sus_curved_grading_scale(score, grade):
     assert sus_grade(score) == grade
 
 
-def test_sus_percentile_uses_the_normal_norm():
-    assert sus_percentile(68.0) == pytest.approx(50.0)
-    assert sus_percentile(80.5) == pytest.approx(100 * stats.norm.cdf(1.0))
+def test_sus_percentile_interpolates_sauro_lewis_table():
+    # Sauro & Lewis (2016), Table 8.5: each grade's lower bound has a published rank
+    assert sus_percentile(51.7) == pytest.approx(15.0)
+    assert sus_percentile(74.1) == pytest.approx(70.0)
+    assert sus_percentile(80.8) == pytest.approx(90.0)
+    assert sus_percentile(84.1) == pytest.approx(96.0)
+    # hand interpolation inside grade C (65.0 -> 41, 71.1 -> 60)
+    assert sus_percentile(68.0) == pytest.approx(41 + (68.0 - 65.0) / (71.1 - 65.0) * 19)
+    # not the normal curve (mean 68, SD 12.5), which puts 80.8 at the 85th percentile
+    assert abs(sus_percentile(80.8) - 100 * stats.norm.cdf((80.8 - 68) / 12.5)) > 5
+    grid = np.linspace(0, 100, 1001)
+    assert np.all(np.diff([sus_percentile(x) for x in grid]) >= 0)
+    with pytest.raises(ValueError, match="must be in"):
+        sus_percentile(101.0)
 
 
 def test_sus_mean_grade_and_t_interval():
@@ -105,19 +116,51 @@ def test_sus_mean_grade_and_t_interval():
     }
 
 
-def test_nps_with_the_trinomial_wald_interval():
+def test_nps_with_the_adjusted_wald_interval():
     answers = long_answers(
         {f"r{i}": [a] for i, a in enumerate([10, 9, 9, 8, 7, 6, 3, 10, 9, 5])}, ["nps"]
     )
     result = score_survey(
         answers, instrument="nps", items=["nps"], scale_min=0, scale_max=10, scoring="nps"
     )
-    promoters, detractors = 0.5, 0.3
     assert result.score == pytest.approx(20.0)
     assert (result.promoters, result.passives, result.detractors) == pytest.approx((0.5, 0.2, 0.3))
-    se = np.sqrt((promoters + detractors - (promoters - detractors) ** 2) / 10)
-    assert result.ci_high - result.score == pytest.approx(100 * 1.959963984540054 * se)
+    # by hand: n' = 13, p' = 5.75/13, d' = 3.75/13 (Sauro & Lewis: +3 responses, 3/4 each)
+    p, d = 5.75 / 13, 3.75 / 13
+    margin = 1.959963984540054 * np.sqrt((p + d - (p - d) ** 2) / 13)
+    assert (result.ci_low, result.ci_high) == pytest.approx((100 * (p - d - margin),
+                                                             100 * (p - d + margin)))
     assert result.cronbach_alpha is None
+
+
+def test_nps_interval_exists_when_everyone_is_a_promoter():
+    answers = long_answers({f"r{i}": [10] for i in range(10)}, ["nps"])
+    result = score_survey(
+        answers, instrument="nps", items=["nps"], scale_min=0, scale_max=10, scoring="nps"
+    )
+    assert result.score == 100.0
+    assert result.ci_high == 100.0 and result.ci_low is not None and result.ci_low < 80.0
+
+
+@pytest.mark.parametrize("n", [10, 20, 30])
+def test_nps_adjusted_wald_covers_about_95_percent(n):
+    # Exact coverage: sum the trinomial probability of every outcome whose interval holds
+    # the true NPS (no simulation). Plain Wald covered 80-91 % at n = 10 on these shares.
+    from livinglab.stats.norms import nps_interval
+
+    shares = [(0.5, 0.2), (0.3, 0.3), (0.7, 0.1), (0.2, 0.6), (0.85, 0.05), (0.4, 0.4)]
+    for promoters, detractors in shares:
+        truth = 100 * (promoters - detractors)
+        coverage = 0.0
+        for n_pro in range(n + 1):
+            for n_det in range(n + 1 - n_pro):
+                low, high = nps_interval(n_pro, n_det, n)
+                if low <= truth <= high:
+                    coverage += stats.multinomial.pmf(
+                        [n_pro, n_det, n - n_pro - n_det], n,
+                        [promoters, detractors, 1 - promoters - detractors],
+                    )
+        assert 0.93 <= coverage <= 0.975, (n, promoters, detractors, coverage)
 
 
 def test_likert_composite_reverses_items_and_reports_top_two_box():

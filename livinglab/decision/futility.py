@@ -15,13 +15,13 @@ do:
   (10 %). ``improve``: conditional power under the smallest worthwhile effect (the rule's
   ``go`` at the maximum, given the data so far, if the true effect is ``m``);
   ``not_worsen``: conditional power under no worsening; ``reach`` (no design effect
-  exists): the predictive probability (flat prior) of the bound reaching the threshold,
-  or of settling the question either way with the pilot's power. A futile criterion
-  fails on the data at hand, and so does an inconclusive one at the final look of a
-  sequential plan;
+  exists): the predictive probability (flat prior) of the bound reaching the threshold.
+  A futile criterion fails on the data at hand, and so does an inconclusive one at the
+  final look of a sequential plan;
 * the **extension** (:func:`size_item`): the cohorts at which the rule settles the
-  question with the pilot's power (:func:`livinglab.stats.power.improve_sample_size`),
-  never more than the maximum; when the cohorts are already large enough, what is
+  question with the pilot's power (:func:`livinglab.stats.power.improve_sample_size`);
+  when even the maximum does not reach that power, the maximum itself (``capped``) with
+  the probabilities it gives; when the cohorts are already large enough, what is
   missing is time (readings), not participants.
 """
 
@@ -37,7 +37,13 @@ from scipy import special
 from livinglab.decision.criteria import orient, standard_error
 from livinglab.decision.models import CriterionOutcome
 from livinglab.spec.models import Pilot
-from livinglab.stats.power import critical_value, improve_sample_size, scaled_se
+from livinglab.stats.power import (
+    RuleProbabilities,
+    critical_value,
+    improve_probabilities,
+    improve_sample_size,
+    scaled_se,
+)
 from livinglab.stats.results import MetricResult, SurveyResult
 from livinglab.stats.sequential import (
     FUTILITY_THRESHOLD,
@@ -238,8 +244,7 @@ def futility(pilot: Pilot, outcome: CriterionOutcome,
     """Whether an inconclusive criterion must be decided on the data at hand.
 
     ``final_look``: a sequential plan's maximum is analysed. ``futile``: the chance of
-    passing at the maximum (:func:`pass_probability`) is below 10 %, or, for ``reach``,
-    not even the maximum settles the question with the pilot's power.
+    passing at the maximum (:func:`pass_probability`) is below 10 %.
     """
     if outcome.status != "inconclusive" or result is None:
         return None
@@ -252,9 +257,6 @@ def futility(pilot: Pilot, outcome: CriterionOutcome,
     level = final_level(pilot, result)
     chance = pass_probability(numbers, top.test, top.control, level=level)
     if chance < FUTILITY_THRESHOLD:
-        return Futility("futile", chance, top)
-    if numbers.kind == "reach" and settle_probability(numbers, top.test, level=level) \
-            < pilot.decision.power:
         return Futility("futile", chance, top)
     return None
 
@@ -281,9 +283,11 @@ def size_item(pilot: Pilot, outcome: CriterionOutcome,
 
     Returns ``{}`` when the criterion has no usable interval; else ``design``, ``effect``,
     ``sd``, ``n_needed``, ``additional_test`` / ``additional_control``, ``maximum``,
-    ``needs`` (``'participants'`` or ``'time'``) and the probabilities at the planned
-    size (``go_at_min_effect``, ``no_go_at_zero``, ``go_at_double`` for ``improve``;
-    ``settle_probability`` for ``reach``; ``pass_probability`` at that size for all).
+    ``needs`` (``'participants'`` or ``'time'``), ``capped`` (True when even the maximum
+    does not reach the pilot's power: the size is then the maximum) and the
+    probabilities at the planned size (``go_at_min_effect``, ``no_go_at_zero``,
+    ``go_at_double`` for ``improve``; ``settle_probability`` for ``reach``;
+    ``pass_probability`` at that size for all).
     """
     numbers = judged(outcome, result)
     if numbers is None or result is None:
@@ -306,8 +310,6 @@ def size_item(pilot: Pilot, outcome: CriterionOutcome,
                                    n_control=numbers.n_control, min_effect=numbers.bound,
                                    power=power, df=numbers.df, conf_level=level, max_n=stop)
         size = plan.n_needed_test
-        fields |= {"go_at_min_effect": plan.go_at_min_effect,
-                   "no_go_at_zero": plan.no_go_at_zero, "go_at_double": plan.go_at_double}
     elif numbers.kind == "not_worsen":
         margin = -numbers.bound
 
@@ -320,11 +322,20 @@ def size_item(pilot: Pilot, outcome: CriterionOutcome,
     else:
         size = _smallest(lambda n: settle_probability(numbers, n, level=level) >= power,
                          start + 1, stop)
-        if size is not None:
-            fields["settle_probability"] = settle_probability(numbers, size, level=level)
-    if size is None:
-        return fields | {"n_needed": None, "needs": None}
+    if size is None:  # not even the maximum reaches the power: the maximum, said so
+        size, fields["capped"] = stop, True
     size_t, size_c = sizes(size)
+    if numbers.kind == "improve":
+        se, df = _se_at(numbers, size_t, size_c), _grown_df(numbers, size_t, size_c)
+        m = numbers.bound
+
+        def at(effect: float) -> RuleProbabilities:
+            return improve_probabilities(effect, se=se, min_effect=m, df=df, conf_level=level)
+
+        fields |= {"go_at_min_effect": at(m).go, "no_go_at_zero": at(0.0).no_go,
+                   "go_at_double": at(2 * m).go}
+    elif numbers.kind == "reach":
+        fields["settle_probability"] = settle_probability(numbers, size, level=level)
     fields["pass_probability"] = pass_probability(numbers, size_t, size_c, level=level)
     more_t, more_c = size_t - numbers.n_test, (size_c - numbers.n_control) if two else None
     needs = "participants" if (more_t or more_c) else "time"

@@ -167,6 +167,9 @@ class ExtendItem(_Record):
     pass_probability : float or None
         Chance the criterion passes at ``n_needed`` (conditional power under the
         smallest worthwhile effect, or no worsening; predictive for ``reach``).
+    capped : bool
+        Even ``maximum`` does not settle the question with the pilot's power:
+        ``n_needed`` is the maximum and the probabilities say what it gives.
     message : str or None
         Why it cannot be computed (no SD, a single treated unit, ...).
     """
@@ -190,6 +193,7 @@ class ExtendItem(_Record):
     go_at_double: float | None = None
     settle_probability: float | None = None
     pass_probability: float | None = None
+    capped: bool = False
     message: str | None = None
 
 

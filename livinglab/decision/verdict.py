@@ -191,8 +191,6 @@ def extend_item(
     fields = size_item(pilot, outcome, result)
     if not fields:
         return ExtendItem(**common, message="no confidence interval: cannot size the extension")
-    if fields.get("n_needed") is None:
-        return ExtendItem(**common, **fields, message="not settled within the plan's maximum")
     return ExtendItem(**common, **fields)
 
 
@@ -245,8 +243,21 @@ def extend_plan(
         widest = max(items, key=lambda it: max(it.additional_test or 0,
                                                it.additional_control or 0))
         reason = _participants_reason(widest, more, pw)
+        if widest.capped:
+            reason = reason + _capped_sentence(pilot, pw)
     return ExtendPlan(power=power, alpha=alpha, additional_per_cohort=more, items=items,
                       reason_fr=reason.fr, reason_en=reason.en, needs=needs)
+
+
+def _capped_sentence(pilot: Pilot, pw: Bilingual) -> Bilingual:
+    limit = Bilingual("le maximum prévu", "the planned maximum") if pilot.decision.sequential \
+        else Bilingual("le plus qu'une prolongation puisse demander (dix fois l'effectif actuel)",
+                       "the most an extension can ask (ten times the current size)")
+    return Bilingual(
+        f" C'est {limit.fr}{colon('fr')}même ainsi, la probabilité de {pw.fr} n'est pas "
+        "atteinte.",
+        f" That is {limit.en}: even so, the {pw.en} probability is not reached.",
+    )
 
 
 def _share(value: float | None, lang: str) -> str:
@@ -262,10 +273,12 @@ def _participants_reason(widest: ExtendItem, more: int, pw: Bilingual) -> Biling
             f"Il faudrait environ {integer(more, 'fr')} répondants de plus{where.fr} pour "
             "savoir, compte tenu de ce qui est connu aujourd'hui, de quel côté du seuil se "
             f"situe le score (probabilité de trancher{colon('fr')}"
-            f"{_share(widest.settle_probability, 'fr')}).",
+            f"{_share(widest.settle_probability, 'fr')}, dont "
+            f"{_share(widest.pass_probability, 'fr')} de montrer le seuil atteint).",
             f"About {integer(more, 'en')} more respondents{where.en} would tell, given what is "
             "known now, on which side of the threshold the score lies (chance of settling "
-            f"it: {_share(widest.settle_probability, 'en')}).",
+            f"it: {_share(widest.settle_probability, 'en')}, of which "
+            f"{_share(widest.pass_probability, 'en')} showing the threshold is reached).",
         )
     per = Bilingual(" par cohorte", " per cohort") if widest.n_control else Bilingual("", "")
     if widest.must == "improve":

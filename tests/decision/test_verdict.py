@@ -180,18 +180,43 @@ def test_survey_criteria_and_their_extension():
     assert "on which side of the threshold" in open_.verdict_reason_en
 
 
-def test_a_question_no_planned_size_can_settle_is_no_go_on_the_data_at_hand():
+def test_a_threshold_out_of_reach_even_at_ten_times_is_no_go_on_the_data_at_hand():
     pilot = make_pilot(decision=criteria({"survey": "sus", "must": "reach", "threshold": 68}))
-    # 67.2 against 68 with SD 12 and 40 answers: post-hoc power asked for ~1,770 more
-    # respondents; even 400 (ten times) settle it with a predictive chance far below 80 %.
-    near = survey_result(67.2, 63.4, 71.0, n=40, sd=12.0)
-    decision = decide(pilot, metric_results={}, survey_results=[near])
+    # 66.1 against 68, SD 12, 40 answers (CI 62.3 to 69.9): with 400 answers the lower
+    # bound would reach 68 with a predictive chance of
+    # Phi((66.1 - 68 - t(.975, 399) * 12 / 20) / (12 / sqrt(40) * sqrt(1 - 40 / 400))) = 4 %
+    se = 12 / math.sqrt(40)
+    half = float(sps.t.ppf(0.975, 39)) * se
+    below = survey_result(66.1, 66.1 - half, 66.1 + half, n=40, sd=12.0)
+    decision = decide(pilot, metric_results={}, survey_results=[below])
     assert decision.verdict == "no_go" and decision.extend_plan is None
     assert decision.criteria[0].code == "futile"
-    assert "Even with 400 respondents" in decision.criteria[0].reason_en
+    expected = sps.norm.cdf((66.1 - 68 - sps.t.ppf(0.975, 399) * 12 / 20)
+                            / (se * math.sqrt(1 - 40 / 400)))
+    assert expected == pytest.approx(0.044, abs=0.001)
+    assert f"chance of showing the threshold is reached: {round(100 * expected)}%" in (
+        decision.criteria[0].reason_en)
+    assert "Even with 400 respondents (ten times the current size" in (
+        decision.criteria[0].reason_en)
     assert "Même avec 400 répondants" in decision.criteria[0].reason_fr
     assert "the decision rests on the data at hand" in decision.verdict_reason_en
-    assert "more respondents" not in decision.verdict_reason_en
+
+
+def test_an_extension_never_asks_beyond_its_maximum():
+    pilot = make_pilot(decision=criteria({"survey": "sus", "must": "reach", "threshold": 68}))
+    # 67.2 against 68 with SD 12 and 40 answers: post-hoc power on the 0.8-point gap
+    # asked for ~1,770 more respondents; now the plan stops at ten times (400), says
+    # what that gives, and the pass chance (13 %) is above the 10 % futility line.
+    near = survey_result(67.2, 63.4, 71.0, n=40, sd=12.0)
+    decision = decide(pilot, metric_results={}, survey_results=[near])
+    assert decision.verdict == "extend"
+    (item,) = decision.extend_plan.items
+    assert (item.n_needed, item.additional_test, item.capped) == (400, 360, True)
+    assert 0.10 <= item.pass_probability <= 0.2 and item.settle_probability < 0.8
+    assert "About 360 more respondents" in decision.verdict_reason_en
+    assert "the most an extension can ask (ten times the current size)" in (
+        decision.verdict_reason_en)
+    assert "dix fois l'effectif actuel" in decision.verdict_reason_fr
 
 
 def test_an_improvement_out_of_reach_of_the_planned_maximum_is_futile():

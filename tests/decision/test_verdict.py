@@ -299,3 +299,20 @@ def test_with_data_every_section_is_filled_and_serialisable():
     assert data["equity"]["effects"][0]["group"] == "65-74"  # seniors first
     assert data["representativeness"]["n"] == 30
     assert data["projection"]["tonnes_co2e"] < 0
+
+
+def test_a_sequential_plan_needs_its_maximum():
+    from pydantic import ValidationError
+
+    plan = {**criteria({"metric": "kwh", "must": "improve"}), "sequential": {"looks": 3}}
+    cohorts = [{**c} for c in PILOT_DATA["cohorts"]]
+    cohorts[1].pop("target_size")
+    with pytest.raises(ValidationError, match="a sequential plan needs its maximum: give "
+                                              "'max_per_cohort' or a 'target_size' to every "
+                                              "cohort \\(missing for comparison\\)"):
+        make_pilot(decision=plan, cohorts=cohorts)
+    declared = make_pilot(decision={**plan, "sequential": {"looks": 3, "max_per_cohort": 80}},
+                          cohorts=cohorts)
+    assert declared.decision.sequential.method == "obrien_fleming"
+    with pytest.raises(ValidationError, match="looks"):
+        make_pilot(decision={**plan, "sequential": {"looks": 1}})

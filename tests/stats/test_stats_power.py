@@ -139,3 +139,18 @@ def test_go_at_the_smallest_worthwhile_effect_never_exceeds_one_half():
         assert improve_probabilities(0.5, se=se, min_effect=0.5).go <= 0.5 + 1e-12
     # once c se <= m significance no longer binds and P(go | m) is exactly 1/2
     assert improve_probabilities(0.5, se=0.2, min_effect=0.5).go == pytest.approx(0.5)
+
+
+def test_the_improve_rule_without_a_smallest_effect_is_pingouins_two_sided_power():
+    # m -> 0: go = P(T' > t), no_go = P(T' < -t), T' noncentral t with ncp = d / se;
+    # their sum is the two-sided power of pingouin.power_ttest2n (the quadrature over
+    # the chi-square of the estimated SE is what is checked)
+    import pingouin
+
+    from livinglab.stats.power import improve_probabilities
+
+    n_t, n_c, d = 12, 25, 0.8
+    se = (1 / n_t + 1 / n_c) ** 0.5
+    rule = improve_probabilities(d, se=se, min_effect=1e-12, df=n_t + n_c - 2)
+    assert rule.go + rule.no_go == pytest.approx(pingouin.power_ttest2n(n_t, n_c, d=d),
+                                                 abs=1e-7)

@@ -266,7 +266,7 @@ def instrument() -> Timer:
     timer = Timer()
     timer.wrap(services, "load_pilot", "spec: load pilot")
     timer.wrap(services, "instruments", "spec: load instruments")
-    timer.wrap(reductions, "participant_values", "sql: participant_values", per_arg=True)
+    timer.wrap(reductions, "_participant_values", "sql: participant_values", per_arg=True)
     timer.wrap(reductions, "survey_answers", "sql: survey_answers")
     timer.wrap(reductions, "participants", "sql: participants")
     timer.wrap(reductions, "data_version", "sql: data_version")

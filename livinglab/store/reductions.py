@@ -172,17 +172,19 @@ def participant_values(
 
     Whether a missing period is attrition shows in :func:`cohort_counts`.
     """
-    return _participant_values(engine, session, pilot, metric, None)
+    return _participant_values(engine, session, pilot, metric=metric, left=None)
 
 
 def _participant_values(
     engine: Engine | Connection | None,
     session: Session | None,
     pilot: Pilot,
+    *,
     metric: str,
     left: Mapping[int, date] | None,
 ) -> pd.DataFrame:
-    """:func:`participant_values`, with the departures computed already (or None)."""
+    """:func:`participant_values`, with the departures computed already (or None).
+    ``metric`` is a keyword: benchmarks/bench_evaluate.py times each metric by it."""
     spec = pilot.metric(metric) if metric in {m.id for m in pilot.metrics} else None
     with _reading(engine, session) as connection:
         key = _metric_key(connection, pilot, metric)
@@ -310,11 +312,13 @@ def participant_values_by_metric(
         with _reading(engine, session) as connection:
             left = _departure_days(connection, pilot)
     if not isinstance(engine, Engine) or len(ids) < 2:
-        return {m: _participant_values(engine, session, pilot, m, left) for m in ids}
+        return {m: _participant_values(engine, session, pilot, metric=m, left=left) for m in ids}
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=min(len(ids), 4)) as pool:
-        frames = pool.map(lambda m: _participant_values(engine, None, pilot, m, left), ids)
+        frames = pool.map(
+            lambda m: _participant_values(engine, None, pilot, metric=m, left=left), ids
+        )
         return dict(zip(ids, frames, strict=True))
 
 

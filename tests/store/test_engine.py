@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from alembic import command
 
 from livinglab.store import make_engine, migrate, schema_differences
-from livinglab.store.engine import normalise_url
+from livinglab.store.engine import alembic_config, normalise_url
 
 
 def test_the_migrated_schema_matches_the_models(engine):
@@ -66,3 +67,33 @@ def test_sqlite_readers_do_not_wait_for_a_writer(sqlite_engine):
             seen = reader.exec_driver_sql("SELECT count(*) FROM pilot").scalar()
 
     assert seen == 0  # the snapshot before the writer commits, at once
+
+
+def test_migration_0003_keeps_stored_participants_as_still_taking_part(tmp_path):
+    # A store made before left_on existed: its participants get left_on NULL (nobody
+    # has left), and a downgrade removes the column again.
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0002")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO pilot (id, title, spec_hash, spec_json, loaded_at) "
+            "VALUES ('p', 'P', 'h', '{}', 0)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO cohort (pilot_id, id, role, assignment) "
+            "VALUES ('p', 'c', 'test', 'random')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO participant (pilot_id, participant_id, cohort_id) VALUES ('p', 'x', 'c')"
+        )
+
+    migrate(engine)
+
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT left_on FROM participant").all() == [(None,)]
+    assert schema_differences(engine) == []
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0002")
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("participant")}
+    assert "left_on" not in columns and "cohort_id" in columns
+    engine.dispose()

@@ -439,3 +439,30 @@ def test_a_later_import_records_who_left_and_never_overwrites_it(engine, case_pi
     with pytest.raises(ImportRejected, match="already stored with left_on 2026-03-02"):
         import_files(engine=engine, pilot=case_pilot, secret_key=SECRET,
                      participants=tmp_path / "p2.csv")
+
+
+@pytest.mark.parametrize(("design", "expected"), [("pre_post", 2), ("two_group", 2), ("did", 3)])
+def test_n_zero_filled_counts_only_the_values_the_design_analyses(design, expected):
+    # t1: filled baseline; t2: filled intervention; t3: filled baseline but no
+    # intervention row (left: excluded); c1: filled intervention; c2, t4: readings.
+    # pre_post uses testers' pairs: t1, t2 -> 2. two_group uses the intervention only:
+    # t2, c1 -> 2. did uses both cohorts' pairs: t1, t2, c1 -> 3. t3 never counts.
+    from livinglab.stats import analyze_metric
+
+    rows = [
+        ("t1", "test", "baseline", 0.0, True), ("t1", "test", "intervention", 4.0, False),
+        ("t2", "test", "baseline", 3.0, False), ("t2", "test", "intervention", 0.0, True),
+        ("t3", "test", "baseline", 0.0, True),
+        ("t4", "test", "baseline", 5.0, False), ("t4", "test", "intervention", 7.0, False),
+        ("c1", "control", "baseline", 2.0, False), ("c1", "control", "intervention", 0.0, True),
+        ("c2", "control", "baseline", 6.0, False), ("c2", "control", "intervention", 5.0, False),
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["participant_id", "cohort_role", "period", "value", "filled"]
+    )
+
+    result = analyze_metric(frame, metric="trips", design=design)
+
+    assert result.n_zero_filled == expected
+    assert analyze_metric(frame.drop(columns="filled"), metric="trips",
+                          design=design).n_zero_filled == 0

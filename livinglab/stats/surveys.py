@@ -445,8 +445,8 @@ def compare_waves(
     """Change of a survey score between two waves for the same respondents.
 
     Each respondent's score is computed per wave (:func:`respondent_scores`)
-    and compared with :func:`~livinglab.stats.analyze_metric` (paired t /
-    Wilcoxon by the usual rule). For NPS the per-respondent score is +100 /
+    and compared with :func:`~livinglab.stats.analyze_metric` (paired t-test
+    of the mean change, Wilcoxon signed-rank as the sensitivity check). For NPS the per-respondent score is +100 /
     0 / -100, so ``estimate`` is the change in NPS points among respondents
     who answered both waves. With a ``cohort_column`` (test/control) and
     ``design='did'``, testers' change minus control's change.

@@ -125,7 +125,9 @@ def test_pilot_page_shows_hypothesis_verdict_criteria_and_evidence(app: AppTest)
     assert "Verdict : ⏳ Prolonger" in app.warning[0].value
     assert "Niveau 2 sur 5" in app.warning[0].value
     assert "✅ rempli" in shown and "❔ non concluant" in shown
-    assert "Il faudrait environ 2\u202f419 répondants de plus" in shown
+    # never thousands of respondents: the extension stops at ten times the 25 answers
+    assert "Il faudrait environ 225 répondants de plus" in shown
+    assert "dix fois l'effectif actuel" in shown
     assert [tab.label for tab in app.tabs] == [
         "Mesures d'usage",
         "Enquêtes",

@@ -9,7 +9,8 @@ do:
   analysed now (:data:`UNREALISTIC_GROWTH`: beyond that an extension is not a plan);
 * the **look** (:func:`look_for`): the information fraction of the analysed
   participants against that maximum (:func:`livinglab.stats.sequential.information_fraction`)
-  and its Lan-DeMets boundary;
+  and its Lan-DeMets boundary; the final look once the maximum is reached or the pilot's
+  ``phase`` is ``evaluating`` or ``decided`` (data collection over);
 * **futility** (:func:`futility`): the chance that the criterion passes once the
   maximum is analysed, below :data:`~livinglab.stats.sequential.FUTILITY_THRESHOLD`
   (10 %). ``improve``: conditional power under the smallest worthwhile effect (the rule's
@@ -54,6 +55,8 @@ from livinglab.stats.sequential import (
     spending_boundaries,
 )
 
+LAST_PHASES = ("evaluating", "decided")
+"""A pilot in these phases has finished collecting data: its evaluation is the final look."""
 UNREALISTIC_GROWTH = 10
 """Without a declared maximum, an extension beyond ten times the analysed size is not a plan."""
 
@@ -116,7 +119,7 @@ def look_for(pilot: Pilot, result: MetricResult | SurveyResult | None) -> Sequen
     if fraction <= 0:
         return None
     return look_of(fraction, looks=sequential.looks, method=sequential.method,
-                   alpha=pilot.decision.alpha)
+                   alpha=pilot.decision.alpha, last=pilot.phase in LAST_PHASES)
 
 
 def final_level(pilot: Pilot, result: MetricResult | SurveyResult) -> float:

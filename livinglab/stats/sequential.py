@@ -223,12 +223,13 @@ def classical_boundaries(looks: int, *, alpha: float = 0.05, method: str) -> np.
 
 
 def spending_boundaries(fractions: Values, *, alpha: float = 0.05,
-                        method: str) -> np.ndarray:
+                        method: str, spend_all: bool = False) -> np.ndarray:
     """Two-sided Lan-DeMets boundaries at the given information fractions.
 
     Look ``k`` spends ``alpha(t_k) - alpha(t_{k-1})`` (:func:`spent_alpha`); its boundary
     ``z_k`` solves ``P(first |Z| >= z_k at look k) = alpha(t_k) - alpha(t_{k-1})``. A
-    final look at ``t = 1`` spends what is left. With K = 3 equally spaced looks and
+    final look at ``t = 1`` (or any last look, with ``spend_all``) spends what is left.
+    With K = 3 equally spaced looks and
     alpha = .05 the O'Brien-Fleming type (Lan & DeMets' two-sided
     ``2 - 2 Phi(z_{1-alpha/2} / sqrt(t))``) gives 3.395, 2.407, 2.015 and the Pocock type
     2.279, 2.295, 2.296; a seeded simulation checks that each look crosses with the
@@ -241,7 +242,10 @@ def spending_boundaries(fractions: Values, *, alpha: float = 0.05,
     ndarray of shape (K,)
     """
     t = _check_fractions(fractions)
-    spent = np.diff(np.concatenate([[0.0], spent_alpha(t, alpha=alpha, method=method)]))
+    cumulative = spent_alpha(t, alpha=alpha, method=method)
+    if spend_all:  # the last look is final whatever its fraction: it spends what is left
+        cumulative[-1] = alpha
+    spent = np.diff(np.concatenate([[0.0], cumulative]))
     bounds: list[float] = []
     for k in range(len(t)):
         if spent[k] <= 1e-15:
@@ -320,7 +324,8 @@ def information_fraction(n_test: int, n_control: int | None, *, max_test: int,
     return min(1.0, now / full)
 
 
-def look_of(fraction: float, *, looks: int, method: str, alpha: float) -> SequentialLook:
+def look_of(fraction: float, *, looks: int, method: str, alpha: float,
+            last: bool = False) -> SequentialLook:
     """The look an evaluation at ``fraction`` is, and its Lan-DeMets boundary.
 
     Parameters
@@ -332,14 +337,19 @@ def look_of(fraction: float, *, looks: int, method: str, alpha: float) -> Sequen
     method : {'obrien_fleming', 'pocock'}
     alpha : float
         Two-sided alpha of the plan.
+    last : bool
+        This evaluation is the pilot's last (e.g. its data collection is over), whatever
+        its fraction.
 
     Notes
     -----
-    This evaluation is the first planned look whose fraction ``k / K`` is at or above
-    ``fraction`` (rounded to 1e-9); the earlier looks are assumed to have been at their
-    planned fractions, this one at its actual fraction, and the boundary spends
-    ``alpha(fraction) - alpha((k - 1) / K)`` (Lan & DeMets 1983). At ``fraction >= 1`` the
-    look is final and spends what is left.
+    At ``fraction >= 1`` or when ``last``, the evaluation is the final look ``K``: the
+    earlier looks are taken at their planned fractions ``k / K`` below ``fraction`` and
+    the final one spends all the alpha left. Otherwise it is the interim look whose
+    planned fraction is nearest (``k = round(fraction K)``, between 1 and ``K - 1``),
+    after looks at ``1 / K, ..., (k - 1) / K``, and spends ``alpha(fraction) -
+    alpha((k - 1) / K)`` (Lan & DeMets 1983). The actual timing of earlier looks is not
+    recorded: assuming the planned one is the usual convention.
     """
     check_choice(method, "method", SPENDING_METHODS)
     check_probability(alpha, "alpha")
@@ -348,16 +358,18 @@ def look_of(fraction: float, *, looks: int, method: str, alpha: float) -> Sequen
     if not (math.isfinite(fraction) and fraction > 0):
         raise ValueError(f"The 'fraction' must be > 0. Got {fraction!r} instead.")
     t = min(float(fraction), 1.0)
-    look = min(looks, max(1, math.ceil(round(t * looks, 9))))
+    final = last or t >= 1.0 - 1e-9 or looks == 1
+    look = looks if final else min(looks - 1, max(1, math.floor(t * looks + 0.5)))
     earlier = [k / looks for k in range(1, look) if k / looks < t - 1e-9]
     fractions = (*earlier, t)
-    boundary = float(spending_boundaries(fractions, alpha=alpha, method=method)[-1])
+    boundary = float(spending_boundaries(fractions, alpha=alpha, method=method,
+                                         spend_all=final)[-1])
     nominal = float(2.0 * special.ndtr(-boundary)) if math.isfinite(boundary) else 0.0
     return SequentialLook(
         method=method, looks=looks, look=look, fraction=t, fractions=tuple(fractions),
         boundary=boundary, alpha=alpha,
-        alpha_spent=float(spent_alpha(t, alpha=alpha, method=method)),
-        nominal_alpha=nominal, conf_level=1.0 - nominal, final=t >= 1.0 - 1e-9,
+        alpha_spent=alpha if final else float(spent_alpha(t, alpha=alpha, method=method)),
+        nominal_alpha=nominal, conf_level=1.0 - nominal, final=final,
     )
 
 

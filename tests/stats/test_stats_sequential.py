@@ -74,6 +74,17 @@ def test_an_evaluation_is_placed_in_the_plan():
     assert look.alpha_spent == pytest.approx(2 - 2 * special.ndtr(1.959964 / math.sqrt(0.5)))
     final = look_of(1.0, looks=3, method="obrien_fleming", alpha=0.05)
     assert final.final and final.boundary == pytest.approx(2.0152, abs=1e-3)
+    # a first evaluation a little past 1/3 is look 1, with no earlier look assumed
+    late = look_of(0.36, looks=3, method="obrien_fleming", alpha=0.05)
+    assert (late.look, late.fractions) == (1, (0.36,))
+    # the last evaluation of a pilot whose data collection is over spends all that is left,
+    # so that the three looks together spend exactly alpha
+    ended = look_of(0.9, looks=3, method="obrien_fleming", alpha=0.05, last=True)
+    assert ended.final and ended.look == 3 and ended.alpha_spent == 0.05
+    up, down = exit_probabilities(ended.fractions, [-b for b in spending_boundaries(
+        ended.fractions, method="obrien_fleming", spend_all=True)],
+        spending_boundaries(ended.fractions, method="obrien_fleming", spend_all=True))
+    assert float(up.sum() + down.sum()) == pytest.approx(0.05, abs=1e-6)
     assert final.conf_level == pytest.approx(1 - 2 * special.ndtr(-final.boundary))
     # unequal cohorts: information is 1 / (1 / n_t + 1 / n_c)
     assert information_fraction(30, 10, max_test=60, max_control=60) == pytest.approx(

@@ -21,7 +21,6 @@ from typing import Any, cast
 from scipy import integrate, optimize, special
 
 from ._checks import check_choice, check_positive, check_probability
-from .effects import cohen_h
 from .results import MetricResult, PowerResult, SampleSizeGap, _Result
 
 POWER_DESIGNS = ("paired", "two_sample", "did", "two_proportions")
@@ -261,7 +260,10 @@ def _standardize(
             raise ValueError(
                 f"The 'smallest_effect' {smallest} does not fit around {baseline_proportion}."
             )
-        return abs(cohen_h(target, baseline_proportion)), None
+        from statsmodels.stats.proportion import proportion_effectsize
+
+        # Cohen's h = 2 asin(sqrt(p1)) - 2 asin(sqrt(p2)) (statsmodels; R pwr::ES.h)
+        return abs(float(proportion_effectsize(target, baseline_proportion))), None
     if sd is None or not math.isfinite(sd):
         return None, "no SD observed (fewer than 2 participants per cohort): cannot size the pilot"
     if sd < 0:

@@ -17,7 +17,7 @@ from decision_factories import metric_result
 
 from livinglab.decision.criteria import evaluate_metric_criterion
 from livinglab.spec.loader import load_pilot
-from livinglab.stats import compare_periods
+from livinglab.stats import analyze_metric, compare_periods
 
 CASE = Path(__file__).resolve().parents[1] / "cases" / "constant_shift"
 PILOT = load_pilot(CASE / "constant_shift.yaml")
@@ -59,3 +59,25 @@ def test_the_same_estimate_with_a_ci_would_pass() -> None:
         PILOT.decision.criteria[0], metric=metric, result=result, alpha=PILOT.decision.alpha
     )
     assert outcome.status == "pass"
+
+
+def test_two_groups_constant_up_to_float_noise_leave_the_criterion_inconclusive() -> None:
+    # Each participant's value is the mean of three readings: 0.3 for every tester and 0.5
+    # for every control on paper, spread by ~1e-17 in floating point.
+    readings = {
+        "test": [[0.1, 0.2, 0.6], [0.3, 0.3, 0.3], [0.8, 0.05, 0.05], [0.2, 0.2, 0.5]],
+        "control": [[0.5, 0.5, 0.5], [1.1, 0.3, 0.1], [0.1, 0.7, 0.7], [0.6, 0.3, 0.6]],
+    }
+    frame = pd.DataFrame([
+        {"participant_id": f"{role}{i}", "cohort_role": role, "period": "intervention",
+         "value": float(np.mean(values))}
+        for role, people in readings.items() for i, values in enumerate(people)
+    ])
+    metric = PILOT.metric("calls")
+    result = analyze_metric(frame, metric="calls", design="two_group", better=metric.better)
+    outcome = evaluate_metric_criterion(
+        PILOT.decision.criteria[0], metric=metric, result=result, alpha=PILOT.decision.alpha
+    )
+    assert result.p_value is None
+    assert (outcome.status, outcome.code) == ("inconclusive", "no_ci")
+    assert outcome.estimate == pytest.approx(-0.2)

@@ -446,10 +446,11 @@ def compare_waves(
 
     Each respondent's score is computed per wave (:func:`respondent_scores`)
     and compared with :func:`~livinglab.stats.analyze_metric` (paired t-test
-    of the mean change, Wilcoxon signed-rank as the sensitivity check). For NPS the per-respondent score is +100 /
-    0 / -100, so ``estimate`` is the change in NPS points among respondents
-    who answered both waves. With a ``cohort_column`` (test/control) and
-    ``design='did'``, testers' change minus control's change.
+    of the mean change, Wilcoxon signed-rank as the sensitivity check). For
+    NPS the per-respondent score is +100 / 0 / -100, so ``estimate`` is the
+    change in NPS points among respondents who answered both waves. With a
+    ``cohort_column`` (test/control) and ``design='did'``, testers' change
+    minus control's change.
 
     Returns
     -------

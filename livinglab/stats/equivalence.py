@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ._checks import check_choice, check_positive, check_probability
+from ._checks import check_choice, check_positive, check_probability, no_variation
 from .binary import paired_counts
 from .designs import BETTER, DESIGNS
 from .prepare import Cohort, Columns, check_binary, select, to_wide
@@ -142,7 +142,8 @@ def _paired(differences: np.ndarray) -> Difference:
     n = len(differences)
     if n < 2:
         return Difference(float(np.mean(differences)) if n else math.nan, 0.0, math.nan, "paired_t")
-    sd = float(np.std(differences, ddof=1))
+    # Differences equal up to float noise (every tester shifted by 0.1) have no SE.
+    sd = 0.0 if no_variation(differences) else float(np.std(differences, ddof=1))
     return Difference(float(np.mean(differences)), sd / math.sqrt(n), n - 1.0, "paired_t")
 
 
@@ -150,6 +151,8 @@ def _welch(x: np.ndarray, y: np.ndarray) -> Difference:
     if len(x) < 2 or len(y) < 2:
         estimate = float(np.mean(x) - np.mean(y)) if len(x) and len(y) else math.nan
         return Difference(estimate, 0.0, math.nan, "welch_t")
+    if no_variation(x) and no_variation(y):
+        return Difference(float(np.mean(x) - np.mean(y)), 0.0, math.nan, "welch_t")
     v_x, v_y = np.var(x, ddof=1) / len(x), np.var(y, ddof=1) / len(y)
     se = math.sqrt(v_x + v_y)
     df = (v_x + v_y) ** 2 / (v_x**2 / (len(x) - 1) + v_y**2 / (len(y) - 1)) if se > 0 else math.nan

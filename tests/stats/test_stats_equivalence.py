@@ -65,3 +65,21 @@ def test_tost_arguments_are_checked():
         tost([1.0, 2.0], low=1.0, high=-1.0)
     with pytest.raises(ValueError, match="The 'margin' must be a finite number > 0"):
         non_inferiority(None, metric="m", design="pre_post", margin=-1)
+
+
+def test_a_constant_shift_up_to_float_noise_cannot_show_non_inferiority(frames):
+    # Case constant_shift: every tester drops by exactly 0.1 in decimal; binary floating point
+    # spreads the differences by ~9e-16, which must not pass for a measured, tiny SE.
+    before = np.array([0.3, 0.7, 1.3, 2.9, 3.3, 4.1, 5.7, 6.6, 7.3, 8.2])
+    after = before - 0.1
+    assert np.ptp(after - before) > 0  # the float noise the guard must see through
+    paired = non_inferiority(
+        frames.paired(before, after), metric="kwh", design="pre_post", margin=0.5, better="higher"
+    )
+    assert paired.p_value is None and paired.message is not None
+    assert paired.estimate == pytest.approx(-0.1)
+    # Two groups, each constant up to the noise of a mean of three readings.
+    x = np.full(6, (0.1 + 0.2 + 0.3) / 3) + np.array([0, 1, 0, 1, 0, 1]) * 1e-16
+    y = np.full(6, 0.2)
+    tost_result = tost(x, y, low=-0.05, high=0.05)
+    assert tost_result.p_value is None and tost_result.message is not None

@@ -24,6 +24,7 @@ from . import binary as binary_tests
 from ._checks import DEFAULT_SEED, check_choice, check_probability, check_seed, no_variation
 from .ancova import Ancova, EstimatorComparison, ancova, compare_estimators
 from .bootstrap import Resampler
+from .clustered import clustered_fields, unit_labels
 from .effects import (
     EffectSize,
     cohen_h_effect_size,
@@ -98,7 +99,6 @@ def _percent_fields(
     }
 
 
-def _scale(*arrays: np.ndarray) -> float:
 def _fieller_percent(
     estimate: float,
     baseline: float,
@@ -126,6 +126,7 @@ def _fieller_percent(
     }
 
 
+def _scale(*arrays: np.ndarray) -> float:
     """Largest absolute reading: the scale against which "no variation" is judged."""
     finite = [np.abs(a[np.isfinite(a)]) for a in map(np.asarray, arrays) if len(a)]
     largest = [float(a.max()) for a in finite if a.size]
@@ -287,9 +288,9 @@ def _pre_post(
         if is_binary
         else _paired_continuous(tester, alpha, seed, resampler)
     )
-    fields.update(
     # mean(d) / mean(before), both estimated on the same testers: their covariance counts
     moments = np.cov(differences, tester.before, ddof=1) / n
+    fields.update(
         _fieller_percent(
             fields["estimate"],
             fields["baseline_mean"],
@@ -425,13 +426,13 @@ def _two_group(
             "hedges_g",
         )
     )
-    fields.update(
     # (mean x - mean y) / mean y: the control mean is in both, Cov = -Var(mean y);
     # the Welch df of the headline (normal quantile for a binary metric)
     var_x, var_y = (
         0.0 if no_variation(v, scale=scale) else float(np.var(v, ddof=1)) / len(v) for v in (x, y)
     )
     df = float("inf") if is_binary or fields.get("df") is None else float(fields["df"])
+    fields.update(
         _fieller_percent(
             fields["estimate"], fields["baseline_mean"], var_x + var_y, var_y, -var_y, df, alpha
         )
@@ -605,6 +606,41 @@ def _did(
     return fields | {"notes": tuple(fields.get("notes", ())) + tuple(notes)}
 
 
+def _cluster(
+    fields: dict[str, Any],
+    design: str,
+    tester: Cohort,
+    control: Cohort,
+    labels: dict[str, str],
+    unit: str,
+    alpha: float,
+    seed: int,
+    assignment: str,
+) -> dict[str, Any]:
+    """Replace the headline (and did's ANCOVA, basis and bracket) by inference at ``unit``."""
+    if fields.get("message"):
+        return fields
+    extra, adjusted, comparison = clustered_fields(
+        design, tester, control, labels, unit=unit, alpha=alpha, seed=seed,
+        residual_sd=fields.get("ancova_residual_sd"),
+    )
+    notes = [n for n in fields.get("notes", ()) if not n.startswith("ANCOVA and change-score")]
+    notes += extra.pop("notes", ())
+    fields = fields | extra
+    if "p_value" in extra:
+        fields.update(
+            _percent_fields(
+                fields.get("estimate"), fields["ci_low"], fields["ci_high"],
+                fields.get("baseline_mean"),
+            )
+        )
+    if adjusted is not None and comparison is not None:
+        fields.update(_ancova_fields(adjusted, comparison))
+        fields.update(_basis(fields, adjusted, assignment))
+        notes += _disagreement_note(comparison, assignment)
+    return fields | {"notes": tuple(notes)}
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -648,6 +684,7 @@ def analyze_metric(
     subject: str = "participant_id",
     cohort: str = "cohort_role",
     period: str = "period",
+    unit: str | None = None,
 ) -> MetricResult:
     """Compare one usage metric under one design and return every number a verdict needs.
 
@@ -682,6 +719,13 @@ def analyze_metric(
         headline CI is the t interval (see Notes).
     value, subject, cohort, period : str
         Column names.
+    unit : str, optional
+        Column holding each participant's assignment unit (the pilot's
+        ``assignment_unit``, e.g. a building). When units hold several
+        participants, p-values and CIs are computed at that level
+        (:mod:`livinglab.stats.clusters`: randomisation inference with 1-3
+        units in an arm, wild cluster bootstrap below 30 units, CRV3 beyond);
+        the estimates stay the participant-weighted differences.
 
     Returns
     -------
@@ -689,7 +733,9 @@ def analyze_metric(
         See :class:`~livinglab.stats.results.MetricResult` for every field.
         ``estimate``/``ci_low``/``ci_high``/``p_value`` always mean the
         design's own difference (did: change scores); ``primary_*`` is what a
-        decision criterion should use.
+        decision criterion should use; for did ``bracket_*`` is the other
+        estimate and ``estimates_disagree`` says whether they differ beyond
+        their uncertainty.
 
     Raises
     ------
@@ -744,7 +790,27 @@ def analyze_metric(
         )
         summaries = _cohort_summaries(tester, change=True) + _cohort_summaries(control, change=True)
         excluded = excluded_test + excluded_control
+    if unit is not None:
+        labels = unit_labels(data, subject, unit)
+        fields = _cluster(fields, design, tester, control, labels, unit, alpha, seed, assignment)
+    kept = [tester] if design == "pre_post" else [tester, control]
+    fields["n_zero_filled"] = _zero_filled(data, subject, period, design, kept)
     return _build(metric, design, binary, better, alpha, fields, summaries, excluded)
+
+
+def _zero_filled(
+    data: pd.DataFrame, subject: str, period: str, design: str, kept: list[Cohort]
+) -> int:
+    """How many analysed values are a 0 filled in for a period without readings: rows
+    whose optional boolean ``filled`` column is True (the store marks them for count,
+    sum and rate_per_day metrics), of the participants and periods the design uses."""
+    if "filled" not in data.columns:
+        return 0
+    rows = data[data["filled"].eq(True)]
+    if design == "two_group":
+        rows = rows[rows[period] == "intervention"]
+    ids = {str(i) for cohort in kept for i in cohort.ids}
+    return int(rows[subject].astype(str).isin(ids).sum())
 
 
 def _build(

@@ -222,11 +222,35 @@ class MetricResult(_Result):
         except for a randomised did, where ANCOVA is preferred).
     ancova_estimate, ancova_ci_low, ancova_ci_high, ancova_p_value,
     ancova_residual_sd : float or None
-        did only: OLS ``after ~ cohort + before`` (CUPED), classic t-based CI.
+        did only: Lin's (2013) interacted ANCOVA ``after ~ cohort + centred
+        before + cohort x centred before`` with HC2 errors and a t CI
+        (``ancova_method`` says when the common-slope model was used instead).
+    bracket_basis, bracket_estimate, bracket_ci_low, bracket_ci_high,
+    bracket_p_value : str or float or None
+        did only: the estimate the design does NOT support (change score for a
+        randomised pilot, ANCOVA for volunteers), shown beside the primary one
+        as the other end of a bracket (Angrist & Pischke 2009, 5.4).
+    estimates_difference, estimates_difference_se,
+    estimates_difference_p_value : float or None
+        did only: ANCOVA minus change-score estimate with its joint HC2
+        standard error (Hausman-type test, see
+        :func:`livinglab.stats.ancova.compare_estimators`).
+    estimates_disagree : bool or None
+        ``estimates_difference_p_value < alpha``: the two estimates differ
+        beyond their uncertainty, so the verdict rests on the design's
+        assumption (parallel trends or selection on the baseline).
+    cluster_unit, n_clusters_test, n_clusters_control : str or int or None
+        When the pilot declares an ``assignment_unit``: its name and the units
+        per cohort; ``test``, ``p_value`` and the CIs are then clustered
+        (see :mod:`livinglab.stats.clusters`).
     summaries : tuple of GroupSummary
         Means and SDs per cohort and period of the analysed participants.
     excluded : tuple of Exclusion
         Who was left out and why.
+    n_zero_filled : int
+        Analysed values that are a 0 for a period without readings (``count``,
+        ``sum``, ``rate_per_day`` metrics: an enrolled participant who has not
+        left made no event); they are part of ``n_test`` / ``n_control``.
     message : str or None
         Why inferential fields are None (thin or degenerate data).
     notes : tuple of str
@@ -277,8 +301,22 @@ class MetricResult(_Result):
     ancova_ci_high: float | None = None
     ancova_p_value: float | None = None
     ancova_residual_sd: float | None = None
+    ancova_method: str | None = None
+    bracket_basis: str | None = None
+    bracket_estimate: float | None = None
+    bracket_ci_low: float | None = None
+    bracket_ci_high: float | None = None
+    bracket_p_value: float | None = None
+    estimates_difference: float | None = None
+    estimates_difference_se: float | None = None
+    estimates_difference_p_value: float | None = None
+    estimates_disagree: bool | None = None
+    cluster_unit: str | None = None
+    n_clusters_test: int | None = None
+    n_clusters_control: int | None = None
     summaries: tuple[GroupSummary, ...] = ()
     excluded: tuple[Exclusion, ...] = ()
+    n_zero_filled: int = 0
     message: str | None = None
     notes: tuple[str, ...] = ()
     p_value_adjusted: float | None = None
@@ -449,6 +487,14 @@ class SurveyResult(_Result):
         SD of the per-respondent scores.
     cronbach_alpha, alpha_ci_low, alpha_ci_high : float or None
         Internal consistency with Feldt's CI (>= 2 items).
+    reliability_caveats : tuple of str
+        Codes of what makes the score's reliability doubtful (see
+        :data:`livinglab.stats.reliability.CAVEATS`): ``'constant_item'``
+        (an item without variation) and ``'negative_alpha'`` (items that
+        disagree on average, e.g. an undeclared reversed item); the decision
+        layer shows them beside the score.
+    constant_items : tuple of str
+        The items every respondent answered the same way.
     grade : str or None
         Sauro-Lewis curved grade (SUS only).
     percentile : float or None
@@ -487,15 +533,9 @@ class SurveyResult(_Result):
     n_excluded: int = 0
     message: str | None = None
     notes: tuple[str, ...] = ()
+    reliability_caveats: tuple[str, ...] = ()
+    constant_items: tuple[str, ...] = ()
 
-    reliability_caveats : tuple of str
-        Codes of what makes the score's reliability doubtful (see
-        :data:`livinglab.stats.reliability.CAVEATS`): ``'constant_item'``
-        (an item without variation) and ``'negative_alpha'`` (items that
-        disagree on average, e.g. an undeclared reversed item); the decision
-        layer shows them beside the score.
-    constant_items : tuple of str
-        The items every respondent answered the same way.
     def contract_dict(self) -> dict[str, Any]:
         """Return only the ``surveys[]`` fields of the ``evaluate --json`` contract."""
         keys = ("instrument", "wave", "score", "ci_low", "ci_high", "n", "cronbach_alpha")
@@ -519,6 +559,8 @@ class ReliabilityResult(_Result):
     n_items: int
     conf_level: float = 0.95
     message: str | None = None
+    caveats: tuple[str, ...] = ()
+    constant_items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -533,7 +575,3 @@ class ResponseRate(_Result):
     ci_low: float | None
     ci_high: float | None
     message: str | None = None
-    reliability_caveats: tuple[str, ...] = ()
-    constant_items: tuple[str, ...] = ()
-    caveats: tuple[str, ...] = ()
-    constant_items: tuple[str, ...] = ()

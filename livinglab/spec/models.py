@@ -477,6 +477,12 @@ class Pilot(Spec):
     attributes: list[Identifier] = Field(default_factory=list)
     population: Population | None = None
     projection: Projection | None = None
+    assignment_unit: Identifier | None = None
+    """The participant attribute naming what was assigned as a whole (``building``,
+    ``street``): every comparison is then analysed at that level (cluster-robust, wild
+    cluster bootstrap or randomisation inference, see :mod:`livinglab.stats.clusters`).
+    It must be one of ``attributes`` (the participants file carries only those).
+    None: each participant was assigned on their own."""
     dropout_after_days: int | None = Field(default=None, gt=0)
     """Drop-out rule: a participant without any reading of any metric for this many
     days in a row, up to the intervention's last day (while the ``phase`` is planned or
@@ -646,6 +652,13 @@ def _attribute_rules(data: Any) -> Iterator[Broken]:
                     f"'{key}' is not one of the pilot's participant attributes "
                     f"{one_of(known, key)}",
                 )
+    unit = _get(data, "assignment_unit")
+    if isinstance(unit, str) and unit not in known:
+        yield Broken(
+            ("assignment_unit",),
+            f"'{unit}' is not one of the pilot's participant attributes {one_of(known, unit)}; "
+            "the participants file carries only declared attributes (add it to 'attributes')",
+        )
     margins = _get(_get(data, "population"), "margins")
     for key in margins if isinstance(margins, Mapping) else {}:
         if key not in known:

@@ -28,6 +28,7 @@ do:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -128,9 +129,13 @@ def final_level(pilot: Pilot, result: MetricResult | SurveyResult) -> float:
     sequential = pilot.decision.sequential
     if sequential is None:
         return result.conf_level
-    fractions = [k / sequential.looks for k in range(1, sequential.looks + 1)]
-    boundary = float(spending_boundaries(fractions, alpha=pilot.decision.alpha,
-                                         method=sequential.method)[-1])
+    return _final_level(sequential.looks, sequential.method, pilot.decision.alpha)
+
+
+@functools.lru_cache(maxsize=64)
+def _final_level(looks: int, method: str, alpha: float) -> float:
+    fractions = [k / looks for k in range(1, looks + 1)]
+    boundary = float(spending_boundaries(fractions, alpha=alpha, method=method)[-1])
     return 1.0 - 2.0 * float(special.ndtr(-boundary))
 
 

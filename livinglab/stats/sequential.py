@@ -50,6 +50,7 @@ clinical trials: conditional or predictive power? Controlled Clinical Trials 7, 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -324,6 +325,7 @@ def information_fraction(n_test: int, n_control: int | None, *, max_test: int,
     return min(1.0, now / full)
 
 
+@functools.lru_cache(maxsize=1024)
 def look_of(fraction: float, *, looks: int, method: str, alpha: float,
             last: bool = False) -> SequentialLook:
     """The look an evaluation at ``fraction`` is, and its Lan-DeMets boundary.

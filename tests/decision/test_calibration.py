@@ -74,3 +74,43 @@ def test_guardrails_at_the_margin_pass_at_the_same_one_sided_level_as_improve():
                  for lo, hi in zip(o_low, o_high, strict=True))
     assert passed / pilots <= ALPHA / 2 + 0.004
     assert passed / pilots >= ALPHA / 2 - 0.004  # and the test is not needlessly conservative
+
+
+def _three_looks(pilot, rng: np.random.Generator, pilots: int) -> float:
+    """Share of null pilots that say go at one of three evaluations (20, 40, 60 per arm),
+    each judged by :func:`decide`; a pilot stops at its first go or no_go."""
+    from decision_factories import metric_result
+
+    went = 0
+    for _ in range(pilots):
+        test, control = rng.normal(0, 1, 60), rng.normal(0, 1, 60)
+        for n in (20, 40, 60):
+            est = test[:n].mean() - control[:n].mean()
+            se = np.sqrt((test[:n].var(ddof=1) + control[:n].var(ddof=1)) / n)
+            half = sps.t.ppf(0.975, 2 * n - 2) * se
+            result = metric_result(-est, -est - half, -est + half, n_test=n, n_control=n,
+                                    df=2.0 * n - 2, sd_pooled=1.0)
+            verdict = decide(pilot, metric_results=[result]).verdict
+            if verdict != "extend":
+                went += verdict == "go"
+                break
+    return went / pilots
+
+
+def test_every_evaluation_is_a_look_and_alpha_is_spent_across_them():
+    # Smallest worthwhile effect 0.25 SD: at 20-60 per arm significance is what binds a
+    # go. Judged at the fixed 95 % level three times, a useless service is rolled out
+    # about twice as often as one look allows (one-sided 2.5 %); an O'Brien-Fleming plan
+    # over the three looks keeps it.
+    metric = {**KWH, "min_effect": {"absolute": 0.25}}
+    improve = criteria({"metric": "kwh", "must": "improve"}, alpha=ALPHA)
+    cohorts = [{"id": "feedback", "role": "test", "assignment": "random", "target_size": 60},
+               {"id": "comparison", "role": "control", "assignment": "random",
+                "target_size": 60}]
+    fixed = make_pilot(metrics=[metric], cohorts=cohorts, projection=None, decision=improve)
+    planned = make_pilot(metrics=[metric], cohorts=cohorts, projection=None,
+                         decision={**improve, "sequential": {"looks": 3}})
+    naive = _three_looks(fixed, np.random.default_rng(31), 1000)
+    spent = _three_looks(planned, np.random.default_rng(31), 1000)
+    assert naive >= 0.04  # about 0.054 in theory: P(some Z >= 1.96 over 3 looks) / 2
+    assert spent <= ALPHA / 2 + 0.01

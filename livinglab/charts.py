@@ -887,8 +887,12 @@ def response_rates_figure(
 def equity_figure(
     equity: EquityResult, result: MetricResult, metric: Metric, t: Translator
 ) -> Figure:
-    """A metric's effect by subgroup (seniors first), 95% CIs, against the overall effect;
-    groups of fewer than 5 people (and their complements) are not drawn."""
+    """A metric's effect by subgroup (seniors first) against the overall effect.
+
+    Each group's interval is adjusted for the number of groups of the metric
+    (Bonferroni: ``EquityResult.effects[*].adjusted_ci_*``; the unadjusted one where
+    no adjusted interval exists); groups of fewer than 5 people (and their
+    complements) are not drawn."""
     effects = [e for e in equity.effects if e.metric == metric.id]
     shown = [e for e in effects if not e.suppressed and e.estimate is not None]
     hidden = [e for e in effects if e.suppressed]
@@ -901,8 +905,11 @@ def equity_figure(
                 else f"{t.attribute(e.attribute)}: {e.group}",
                 "senior": e.senior,
                 "estimate": e.estimate,
-                "ci_low": e.ci_low,
-                "ci_high": e.ci_high,
+                # Intervals adjusted for the number of subgroups drawn (Bonferroni): with
+                # twelve groups, unadjusted 95 % intervals make a "significant" group in
+                # about a third of pilots with no effect at all.
+                "ci_low": e.ci_low if e.adjusted_ci_low is None else e.adjusted_ci_low,
+                "ci_high": e.ci_high if e.adjusted_ci_high is None else e.adjusted_ci_high,
                 "n_test": e.n_test,
                 "n_control": e.n_control,
             }

@@ -364,10 +364,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "chart_equity_title": ("{label} : effet par sous-groupe", "{label}: effect by subgroup"),
     "chart_equity_desc": (
-        "{label} : effet par sous-groupe avec IC 95 % ; {shown} groupes affichés, {hidden} "
-        "masqués (moins de 5 personnes). Effet d'ensemble (ligne pointillée) : {overall}.",
-        "{label}: effect by subgroup with 95% CI; {shown} groups shown, {hidden} hidden "
-        "(fewer than 5 people). Overall effect (dashed line): {overall}.",
+        "{label} : effet par sous-groupe, intervalles corrigés pour le nombre de sous-groupes "
+        "(Bonferroni) ; {shown} groupes affichés, {hidden} masqués (moins de 5 personnes). "
+        "Effet d'ensemble (ligne pointillée) : {overall}.",
+        "{label}: effect by subgroup, intervals adjusted for the number of subgroups "
+        "(Bonferroni); {shown} groups shown, {hidden} hidden (fewer than 5 people). "
+        "Overall effect (dashed line): {overall}.",
     ),
     "chart_repr_title": (
         "{attribute} : testeurs et population",

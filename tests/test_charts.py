@@ -249,3 +249,23 @@ def _fields(text: str) -> list[str]:
     import string
 
     return [name for _, name, _, _ in string.Formatter().parse(text) if name]
+
+
+def test_equity_chart_draws_intervals_adjusted_for_the_number_of_subgroups(
+    reports: dict[str, Any],
+) -> None:
+    evaluation = reports["senior_procedures"].evaluation
+    equity = evaluation.decision.equity
+    metric = evaluation.pilot.metric("task_success")
+    figure = charts.equity_figure(equity, evaluation.metric("task_success"), metric, FR)
+    drawn = layer_data(figure, layers(figure)[2])
+    shown = [
+        e for e in equity.effects
+        if e.metric == "task_success" and not e.suppressed and e.estimate is not None
+    ]
+    assert len(drawn) == len(shown) >= 2
+    for effect, (_, row) in zip(shown, drawn.iterrows(), strict=True):
+        # Bonferroni over the groups: wider than the group's own 95 % interval.
+        assert row["ci_low"] == pytest.approx(effect.adjusted_ci_low)
+        assert row["ci_high"] - row["ci_low"] > effect.ci_high - effect.ci_low
+    assert "corrigés pour le nombre de sous-groupes" in figure.description

@@ -434,6 +434,9 @@ def survey_sentence(result: Any, t: Translator) -> str:
     extras = []
     if result.cronbach_alpha is not None:
         extras.append(t("survey_alpha", alpha=t.number(result.cronbach_alpha, 2)))
+    for caveat in getattr(result, "reliability_caveats", ()):
+        items = ", ".join(getattr(result, "constant_items", ()))
+        extras.append(t(f"survey_caveat_{caveat}", items=items))
     if result.grade:
         extras.append(
             t("survey_grade", grade=result.grade, percentile=t.number(result.percentile, 0))

@@ -160,6 +160,18 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{wave}: score {score} (95% CI: {low} to {high}), {n} respondents",
     ),
     "survey_alpha": ("alpha de Cronbach {alpha}", "Cronbach's alpha {alpha}"),
+    "survey_caveat_negative_alpha": (
+        "attention : alpha de Cronbach négatif, les questions se contredisent en moyenne "
+        "(souvent une question inversée non déclarée) ; ce score est à lire avec prudence",
+        "caution: negative Cronbach's alpha, the items disagree on average (often a reversed "
+        "item not declared as reversed); read this score with care",
+    ),
+    "survey_caveat_constant_item": (
+        "attention : tous les répondants ont donné la même réponse à {items}, "
+        "qui ne distingue donc personne",
+        "caution: every respondent gave the same answer to {items}, "
+        "which therefore tells no one apart",
+    ),
     "survey_grade": (
         "note {grade}, percentile {percentile}",
         "grade {grade}, percentile {percentile}",

@@ -94,3 +94,31 @@ def test_pdf_is_printed_by_headless_chromium(report: Any) -> None:
     assert pdf.startswith(b"%PDF-")
     assert len(pdf) > 50_000
     assert b"/Type /Page" in pdf or b"/Type/Page" in pdf
+
+
+def test_a_survey_score_with_unreliable_items_says_so_in_both_languages() -> None:
+    import pandas as pd
+
+    from livinglab.i18n import translator
+    from livinglab.stats import score_survey
+
+    # Item q3 is the same for everyone, and q2 runs against q1 (a reversed item not
+    # declared as reversed): the trust score's alpha is negative.
+    table = {"a": [5, 1, 3], "b": [4, 2, 3], "c": [2, 4, 3], "d": [1, 5, 3], "e": [3, 2, 3]}
+    answers = pd.DataFrame(
+        [
+            {"participant_id": who, "item": f"q{i + 1}", "answer": answer}
+            for who, row in table.items()
+            for i, answer in enumerate(row)
+        ]
+    )
+    result = score_survey(
+        answers, instrument="trust", items=["q1", "q2", "q3"], scale_min=1, scale_max=5,
+        scoring="mean", wave="after",
+    )
+    assert result.cronbach_alpha is not None and result.cronbach_alpha < 0
+    assert set(result.reliability_caveats) == {"negative_alpha", "constant_item"}
+    french = dossier.survey_sentence(result, translator("fr"))
+    assert "alpha de Cronbach négatif" in french and "la même réponse à q3" in french
+    english = dossier.survey_sentence(result, translator("en"))
+    assert "negative Cronbach's alpha" in english and "the same answer to q3" in english

@@ -201,6 +201,50 @@ def cluster_scenarios(runs: int, seed: int = 2) -> None:
             )
 
 
+def clustered_changes(
+    rng: np.random.Generator, icc: float, clusters: int, control: bool
+) -> pd.DataFrame:
+    """Before/after values; the change has a building-level part (ICC of the change)."""
+    sizes = rng.integers(5, 16, clusters)
+    unit = np.repeat(np.arange(clusters), sizes)
+    n = unit.size
+    treated = rng.permutation(clusters)[unit] < clusters // 2 if control else np.ones(n, bool)
+    before = rng.normal(10.0, 1.0, n)
+    shock = rng.normal(0.0, np.sqrt(icc), clusters)[unit]
+    after = before + shock + rng.normal(0.0, np.sqrt(1.0 - icc), n)
+    ids = [f"p{i:04d}" for i in range(n)]
+    return pd.DataFrame(
+        {
+            "participant_id": ids * 2,
+            "cohort_role": list(np.where(treated, "test", "control")) * 2,
+            "period": ["baseline"] * n + ["intervention"] * n,
+            "value": np.r_[before, after],
+            "unit": [f"b{u:02d}" for u in unit] * 2,
+        }
+    )
+
+
+def clustered_change_scenarios(runs: int, seed: int = 3) -> None:
+    rng = np.random.default_rng(seed)
+    print("\nclustered changes at ICC 0.05, no effect: false-positive rate at alpha = 0.05")
+    print("  design    clusters  naive  clustered  method")
+    for design in ("did", "pre_post"):
+        for clusters in (8, 12, 20):
+            naive, clustered, methods = [], [], set()
+            for _ in range(runs):
+                data = clustered_changes(rng, 0.05, clusters, control=design == "did")
+                plain = analyze_metric(data.drop(columns="unit"), metric="m", design=design)
+                grouped = analyze_metric(data, metric="m", design=design, unit="unit")
+                naive.append(plain.primary_p_value < 0.05)
+                p = grouped.primary_p_value
+                clustered.append(p is not None and p < 0.05)
+                methods.add(grouped.test)
+            print(
+                f"  {design:8s}  {clusters:8d}  {100 * np.mean(naive):4.1f} %  "
+                f"{100 * np.mean(clustered):6.1f} %  {', '.join(sorted(map(str, methods)))}"
+            )
+
+
 if __name__ == "__main__":
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000
     which = sys.argv[2] if len(sys.argv) > 2 else "all"
@@ -209,4 +253,6 @@ if __name__ == "__main__":
         did_scenarios(runs)
     if which in ("all", "clusters"):
         cluster_scenarios(runs)
+    if which in ("all", "changes"):
+        clustered_change_scenarios(runs)
     print(f"\n{time.perf_counter() - start:.0f} s")

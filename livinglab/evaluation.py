@@ -156,6 +156,7 @@ def evaluate(
     data_version: int = 0,
     seed: int = DEFAULT_SEED,
     lang: str = "fr",
+    weekly_by_metric: Mapping[str, pd.DataFrame] | None = None,
 ) -> PilotEvaluation:
     """Analyse every metric and survey of a pilot and decide.
 
@@ -169,13 +170,23 @@ def evaluate(
         + attributes).
     participants : DataFrame, optional
         Enrolment (``participant_id, cohort, cohort_role`` + attributes).
+    weekly_by_metric : mapping metric id -> DataFrame, optional
+        Per-participant baseline weeks for the pre-period placebo check
+        (:func:`livinglab.store.weekly.weekly_participant_values`).
+
+    Notes
+    -----
+    When the pilot declares an ``assignment_unit``, each metric is analysed at
+    that level: the unit is read from the values frame's attribute column, else
+    from ``participants``.
     """
     resampler = _shared_resampler(values_by_metric, seed)
     raw = [
         _with_absent_events(
             m,
             analyze_metric(
-                values_by_metric[m.id],
+                _with_unit(values_by_metric[m.id], pilot, participants),
+                unit=pilot.assignment_unit,
                 metric=m.id,
                 design=pilot.design_of(m),
                 binary=is_binary(values_by_metric[m.id], m),
@@ -198,6 +209,7 @@ def evaluate(
         participants=participants,
         survey_answers=dict(answers_by_instrument),
         instruments=dict(instruments),
+        weekly_by_metric=weekly_by_metric,
         lang=lang,
         seed=seed,
     )
@@ -252,6 +264,23 @@ def _with_absent_events(metric: Metric, result: MetricResult) -> MetricResult:
     if result.n_zero_filled:
         notes = (*notes, zero_filled_text(result.n_zero_filled, "en"))
     return replace(result, excluded=excluded, notes=notes)
+
+
+def _with_unit(
+    frame: pd.DataFrame, pilot: Pilot, participants: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The values frame with the pilot's assignment-unit column (from ``participants``
+    when the frame lacks it; a participant without a unit is a unit of their own)."""
+    unit = pilot.assignment_unit
+    if unit is None or unit in frame.columns:
+        return frame
+    if participants is None or unit not in participants.columns:
+        return frame.assign(**{unit: None})
+    return frame.merge(
+        participants[["participant_id", unit]].drop_duplicates("participant_id"),
+        on="participant_id",
+        how="left",
+    )
 
 
 def _shared_resampler(values_by_metric: Mapping[str, pd.DataFrame], seed: int) -> Resampler | None:

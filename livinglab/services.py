@@ -259,7 +259,9 @@ def _metric_of(pilot: Pilot, metric_id: str) -> Metric:
 def evaluate_pilot(pilot_id: str, *, lang: str = "fr") -> PilotEvaluation:
     """Reduce the pilot's data in SQL, analyse every metric and survey, and decide."""
     from livinglab.evaluation import evaluate
+    from livinglab.stats.placebo import PLACEBO_DESIGNS
     from livinglab.store import reductions
+    from livinglab.store.weekly import weekly_participant_values
 
     pilot = load_pilot(pilot_id)
     eng = engine()
@@ -278,6 +280,11 @@ def evaluate_pilot(pilot_id: str, *, lang: str = "fr") -> PilotEvaluation:
         participants=reductions.participants(engine=eng, pilot=pilot),
         data_version=reductions.data_version(engine=eng, pilot=pilot),
         lang=lang,
+        weekly_by_metric={  # the baseline weeks of each before/after metric: placebo check
+            m.id: weekly_participant_values(engine=eng, pilot=pilot, metric=m.id)
+            for m in pilot.metrics
+            if pilot.design_of(m) in PLACEBO_DESIGNS
+        },
     )
 
 

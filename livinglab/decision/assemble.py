@@ -43,6 +43,7 @@ def decide(
     subgroup_survey_results: Mapping[int, SurveyResult] | None = None,
     lang: str = "fr",
     seed: int = DEFAULT_SEED,
+    weekly_by_metric: Mapping[str, pd.DataFrame] | None = None,
 ) -> PilotDecision:
     """Judge every criterion, give the verdict and the evidence behind it.
 
@@ -74,6 +75,10 @@ def decide(
         Default language of ``to_dict`` / ``to_text``.
     seed : int
         Seed of the stats' bootstrap for subgroup analyses.
+    weekly_by_metric : mapping metric id -> DataFrame, optional
+        Per-participant baseline weeks
+        (:func:`livinglab.store.weekly.weekly_participant_values`): the checks'
+        pre-period placebo of every before/after metric. Without them, none.
 
     Returns
     -------
@@ -111,7 +116,8 @@ def decide(
     outcomes = settle(pilot, outcomes, results=judged)
     verdict, plan, why = decide_verdict(pilot, outcomes, results=judged)
     level, label = evidence_level(pilot)
-    checks = check_pilot(pilot, values_by_metric=values, participants=participants) \
+    checks = check_pilot(pilot, values_by_metric=values, participants=participants,
+                         weekly_by_metric=weekly_by_metric, seed=seed) \
         if values else None
     representativeness = (assess_representativeness(pilot, participants=people,
                                                     values_by_metric=values)

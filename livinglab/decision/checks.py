@@ -9,12 +9,24 @@
   every metric's baseline values, and of every attribute category's share;
   ``|SMD| > 0.1`` is unbalanced (Austin 2009). Attribute categories with fewer than
   5 people in a cohort are suppressed (see :mod:`livinglab.decision.privacy`).
+* Pre-period placebo (when the per-participant weekly values are given and the
+  baseline has 2 weeks or more): every ``pre_post`` and ``did`` metric's own
+  analysis run on early vs late baseline weeks
+  (:func:`livinglab.stats.placebo.placebo_difference`); a CI that excludes 0 is a
+  pre-existing trend the design would credit to the service.
+
+:func:`design_caveats` turns these into caveats, with one that every before/after
+metric carries: a change that reached the whole city in the same weeks (weather,
+prices, a strike) is counted as the service's effect, and only a comparison group
+followed over the same weeks removes it (simulated: 39-61 % false positives for a
+pre_post pilot whose readings share a city-wide daily shock).
 
 References
 ----------
 Austin, P. C. (2009). Balance diagnostics for comparing the distribution of
 baseline covariates between treatment groups in propensity-score matched samples.
-Statistics in Medicine 28, 3083-3107.
+Statistics in Medicine 28, 3083-3107. Roth, J. (2022). Pretest with caution:
+event-study estimates after testing for parallel trends. AER: Insights 4, 305-322.
 """
 
 from __future__ import annotations
@@ -36,9 +48,12 @@ from livinglab.decision.frames import (
     smd,
     with_roles,
 )
-from livinglab.decision.models import BalanceRow, CohortCheck, PilotChecks
+from livinglab.decision.models import BalanceRow, Caveat, CohortCheck, PilotChecks, PlaceboCheck
 from livinglab.decision.privacy import suppression
+from livinglab.decision.text import Bilingual, colon, integer, number
 from livinglab.spec.models import Pilot
+from livinglab.stats import DEFAULT_SEED
+from livinglab.stats.placebo import PLACEBO_DESIGNS, placebo_difference
 
 SMD_LIMIT = 0.1
 ATTRITION_POINTS = 0.10
@@ -51,8 +66,15 @@ def check_pilot(
     *,
     values_by_metric: Mapping[str, pd.DataFrame],
     participants: pd.DataFrame | None = None,
+    weekly_by_metric: Mapping[str, pd.DataFrame] | None = None,
+    seed: int | None = None,
 ) -> PilotChecks:
-    """Recruitment, drop-out and baseline balance of a pilot."""
+    """Recruitment, drop-out, baseline balance and pre-trends of a pilot.
+
+    ``weekly_by_metric`` holds each metric's per-participant baseline weeks
+    (:func:`livinglab.store.weekly.weekly_participant_values`); without it
+    there is no placebo check.
+    """
     values = _stacked(pilot, values_by_metric)
     people = participants_of(pilot, values_by_metric, participants)
     cohorts = tuple(_cohort_check(pilot, c.id, values, people) for c in pilot.cohorts)
@@ -63,7 +85,91 @@ def check_pilot(
         dropout_test=rates["test"],
         dropout_control=rates["control"],
         differential_attrition=differential_attrition(rates["test"], rates["control"]),
+        placebo=placebo_checks(pilot, weekly_by_metric or {}, participants, seed=seed),
     )
+
+
+def placebo_checks(
+    pilot: Pilot,
+    weekly_by_metric: Mapping[str, pd.DataFrame],
+    participants: pd.DataFrame | None = None,
+    *,
+    seed: int | None = None,
+) -> tuple[PlaceboCheck, ...]:
+    """Each before/after metric's analysis on early vs late baseline weeks."""
+    found = []
+    unit = pilot.assignment_unit
+    for metric in pilot.metrics:
+        design = pilot.design_of(metric)
+        weekly = weekly_by_metric.get(metric.id)
+        if design not in PLACEBO_DESIGNS or weekly is None:
+            continue
+        weeks = int(weekly["week"].nunique()) if len(weekly) else 0
+        if unit and unit not in weekly.columns and participants is not None \
+                and unit in participants.columns:
+            weekly = weekly.merge(participants[[ID, unit]], on=ID, how="left")
+        result = placebo_difference(
+            weekly, metric=metric.id, design=design, assignment=pilot.assignment,
+            better=metric.better, alpha=pilot.decision.alpha,
+            seed=DEFAULT_SEED if seed is None else seed,
+            unit=unit if unit and unit in weekly.columns else None,
+        ) if weeks >= 2 else None
+        if result is None:
+            found.append(PlaceboCheck(metric=metric.id, design=design, weeks=weeks,
+                                      message="fewer than 2 baseline weeks with readings"))
+            continue
+        low, high = result.primary_ci_low, result.primary_ci_high
+        found.append(PlaceboCheck(
+            metric=metric.id, design=design, weeks=weeks, basis=result.criterion_basis,
+            estimate=result.primary_estimate, ci_low=low, ci_high=high,
+            p_value=result.primary_p_value,
+            trend=None if low is None or high is None else not low <= 0.0 <= high,
+            message=result.message,
+        ))
+    return tuple(found)
+
+
+def design_caveats(pilot: Pilot, checks: PilotChecks | None,
+                   judged: list[str]) -> list[Caveat]:
+    """Caveats of the design itself: before/after vs a city-wide change; pre-trends."""
+    found = []
+    for metric_id in judged:
+        metric = pilot.metric(metric_id)
+        if pilot.design_of(metric) != "pre_post":
+            continue
+        comparison = Bilingual(
+            "un groupe de comparaison suivi sur les mêmes semaines (différence des "
+            "différences, niveau 3 ; tiré au sort, niveau 5)",
+            "a comparison group followed over the same weeks (difference in differences, "
+            "level 3; randomised, level 5)",
+        )
+        found.append(Caveat(
+            code="city_wide_change", metric=metric_id,
+            reason_fr=f"{metric.label.get('fr')}{colon('fr')}une comparaison avant/après ne "
+            "distingue pas l'effet du service d'un changement qui a touché toute la ville "
+            "pendant les mêmes semaines (météo, prix, grève, vacances) ; seul "
+            f"{comparison.fr} l'élimine.",
+            reason_en=f"{metric.label.get('en')}: a before/after comparison cannot separate "
+            "the service from a change that reached the whole city in the same weeks "
+            f"(weather, prices, a strike, holidays); only {comparison.en} removes it.",
+        ))
+    for check in checks.placebo if checks is not None else ():
+        if not check.trend or check.metric not in judged or check.estimate is None:
+            continue
+        metric = pilot.metric(check.metric)
+        found.append(Caveat(
+            code="pre_trend", metric=check.metric,
+            reason_fr=f"{metric.label.get('fr')}{colon('fr')}entre le début et la fin de la "
+            f"période de référence ({integer(check.weeks, 'fr')} semaines), avant tout "
+            f"service, la même analyse trouve déjà un écart de "
+            f"{number(check.estimate, 'fr')} {metric.unit} ; une partie de l'effet mesuré "
+            "peut venir de cette tendance.",
+            reason_en=f"{metric.label.get('en')}: between the start and the end of the "
+            f"baseline ({integer(check.weeks, 'en')} weeks), before any service, the same "
+            f"analysis already finds a difference of {number(check.estimate, 'en')} "
+            f"{metric.unit}; part of the measured effect may come from that trend.",
+        ))
+    return found
 
 
 def differential_attrition(test: float | None, control: float | None) -> bool | None:

@@ -25,6 +25,9 @@ Caveats a reader must know:
   baseline values;
 * ``volunteer_two_group``: self-selected groups compared after only;
 * ``single_treated_unit``: one tester, no inference possible;
+* ``city_wide_change`` and ``pre_trend``: a before/after metric cannot separate the
+  service from a city-wide change; the placebo check found a trend inside the
+  baseline (see :func:`livinglab.decision.checks.design_caveats`);
 * ``unrepresentative_testers``: the testers' make-up differs from the census
   margins (chi-square p < alpha on an attribute): a city-wide projection assumes
   otherwise (see the reweighted estimate).
@@ -42,6 +45,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from livinglab.decision.checks import design_caveats
 from livinglab.decision.models import Caveat, PilotChecks, Representativeness
 from livinglab.decision.text import Bilingual, attribute_label, colon, integer, number, percent
 from livinglab.spec.models import MetricCriterion, Pilot
@@ -140,6 +144,7 @@ def caveats(
                 f"{label.fr}{colon('fr')}un seul testeur ; aucune inférence n'est possible.",
                 f"{label.en}: a single treated unit; no inference is possible.",
             )))
+    found += design_caveats(pilot, checks, judged)
     if checks is not None:
         found += _attrition(checks)
         found += _balance(pilot, checks, judged)

@@ -233,8 +233,11 @@ class Caveat(_Record):
     """Something a reader of the verdict must know.
 
     ``code`` is ``seasonal_before_after``, ``differential_attrition``,
-    ``high_attrition``, ``unbalanced_baseline``, ``volunteer_two_group`` or
-    ``single_treated_unit``; ``metric`` names the metric concerned, if one.
+    ``high_attrition``, ``unbalanced_baseline``, ``volunteer_two_group``,
+    ``single_treated_unit``, ``city_wide_change`` (a before/after comparison
+    cannot separate the service from a change that hit the whole city) or
+    ``pre_trend`` (the placebo check found a trend inside the baseline);
+    ``metric`` names the metric concerned, if one.
     """
 
     code: str
@@ -298,14 +301,37 @@ class BalanceRow(_Record):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PlaceboCheck(_Record):
+    """A metric's comparison run inside the baseline (early vs late weeks).
+
+    The true effect there is 0: ``trend`` is True when the placebo estimate's
+    ``conf_level`` CI excludes 0, i.e. the design would have credited a
+    pre-existing trend to the service. ``basis`` is the estimate used (as the
+    metric's own criterion basis); ``message`` says why there is no test.
+    """
+
+    metric: str
+    design: str
+    weeks: int
+    basis: str | None = None
+    estimate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p_value: float | None = None
+    trend: bool | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class PilotChecks(_Record):
-    """Checks on the pilot itself: recruitment, drop-out, baseline balance."""
+    """Checks on the pilot itself: recruitment, drop-out, baseline balance, pre-trends."""
 
     cohorts: tuple[CohortCheck, ...]
     balance: tuple[BalanceRow, ...]
     dropout_test: float | None = None
     dropout_control: float | None = None
     differential_attrition: bool | None = None
+    placebo: tuple[PlaceboCheck, ...] = ()
 
     def to_frame(self, lang: str = "fr") -> pd.DataFrame:
         return _frame(self.cohorts, lang)

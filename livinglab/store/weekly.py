@@ -122,6 +122,99 @@ def weekly_means(
     )
 
 
+PARTICIPANT_COLUMNS = ["participant_id", "cohort", "cohort_role", "week", "period", "value"]
+
+
+def weekly_participant_values(
+    *,
+    engine: Engine | Connection | None = None,
+    session: Session | None = None,
+    pilot: Pilot,
+    metric: str,
+    period: str | None = "baseline",
+) -> pd.DataFrame:
+    """One value per participant and week (the metric's aggregate of that week's readings).
+
+    The first of :func:`weekly_means`' two GROUP BYs, kept per participant: what a
+    pre-period placebo check needs (early against late baseline weeks, see
+    :func:`livinglab.stats.placebo.placebo_difference`).
+
+    Parameters
+    ----------
+    period : {'baseline', 'intervention'} or None
+        Keep the weeks of that period only (None: both).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``participant_id, cohort, cohort_role, week`` (0 = the baseline's
+        first week), ``period`` and ``value``; one row per participant and week
+        with at least one reading (a week without readings is absent, not 0),
+        ordered by participant and week.
+    """
+    spec = pilot.metric(metric)
+    with _reading(engine, session) as connection:
+        key = _metric_key(connection, pilot, metric)
+        if key is None:
+            return pd.DataFrame(columns=PARTICIPANT_COLUMNS)
+        baseline, _ = period_bounds(pilot)
+        period_case, span = _period_case(pilot)
+        readings = (
+            sa.select(
+                _observation.c.participant_key,
+                ((_observation.c.ts - baseline.start_us) // WEEK_US).label("week"),
+                period_case.label("period"),
+                _observation.c.value,
+            )
+            .where(_observation.c.metric_key == key, span)
+            .subquery("readings")
+        )
+        value = readings.c.value
+        aggregate = {
+            "mean": sa.func.avg(value),
+            "share": sa.func.avg(value),
+            "sum": sa.func.sum(value),
+            "count": sa.func.count(value),
+            "rate_per_day": sa.func.sum(value) / 7.0,
+        }[spec.aggregate]
+        query = (
+            sa.select(
+                _participant.c.participant_id,
+                _participant.c.cohort_id,
+                _cohort.c.role,
+                readings.c.week,
+                sa.func.min(readings.c.period),
+                sa.cast(aggregate, sa.Float),
+            )
+            .select_from(
+                readings.join(
+                    _participant, _participant.c.key == readings.c.participant_key
+                ).join(
+                    _cohort,
+                    sa.and_(
+                        _cohort.c.pilot_id == _participant.c.pilot_id,
+                        _cohort.c.id == _participant.c.cohort_id,
+                    ),
+                )
+            )
+            .where(readings.c.period.is_not(None))
+            .group_by(
+                _participant.c.participant_id,
+                _participant.c.cohort_id,
+                _cohort.c.role,
+                readings.c.week,
+            )
+            .order_by(_participant.c.participant_id, readings.c.week)
+        )
+        rows = connection.execute(query).all()
+    frame = pd.DataFrame([tuple(row) for row in rows], columns=PARTICIPANT_COLUMNS)
+    frame = frame.astype({"week": "int64", "value": "float64"})
+    if period is not None:
+        # a week is the period of its first reading (weekly_means' rule)
+        frame = frame[frame["period"] == period].reset_index(drop=True)
+    return frame
+
+
 def _moments(
     cohort: str, role: str, week: int, period: str, n: int, total: float, squares: float
 ) -> tuple[str, str, int, str, int, float, float | None]:

@@ -48,11 +48,15 @@ def test_a_before_after_across_seasons_carries_a_caveat():
     assert season_gap_months(pilot) > 4
     decision = decide(pilot, metric_results=[metric_result(design="pre_post", n_control=0)])
     assert decision.evidence_level == 2
-    assert [c.code for c in decision.caveats] == ["seasonal_before_after"]
-    # consecutive months: no caveat (the midpoints are 4 weeks apart)
+    assert [c.code for c in decision.caveats] == ["seasonal_before_after", "city_wide_change"]
+    # consecutive months: no season caveat (the midpoints are 4 weeks apart); a city-wide
+    # change in the same weeks still cannot be told from the service's effect
     close = make_pilot(cohorts=solo, decision=criteria(IMPROVE_KWH))
     assert season_gap_months(close) < 1
-    assert decide(close, metric_results=[metric_result(design="pre_post")]).caveats == ()
+    caveats = decide(close, metric_results=[metric_result(design="pre_post")]).caveats
+    assert [c.code for c in caveats] == ["city_wide_change"]
+    assert "comparison group followed over the same weeks" in caveats[0].reason_en
+    assert "groupe de comparaison suivi sur les mêmes semaines" in caveats[0].reason_fr
 
 
 @pytest.mark.parametrize(

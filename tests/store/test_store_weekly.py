@@ -31,3 +31,18 @@ def test_a_week_is_placed_in_the_period_of_its_first_reading(loaded, pilot):
     assert kwh.loc[("testers", 0), "period"] == "baseline"
     assert kwh.loc[("testers", 4), "period"] == "baseline"  # 01-31 opens the week
     assert kwh.loc[("neighbours", 5), "period"] == "intervention"
+
+
+def test_weekly_participant_values_are_the_first_group_by_of_weekly_means(loaded, pilot):
+    from livinglab.store.weekly import weekly_participant_values
+
+    every = weekly_participant_values(engine=loaded, pilot=pilot, metric="kwh", period=None)
+    assert sorted((r.cohort, r.week, r.period, r.value) for r in every.itertuples()) == [
+        ("neighbours", 1, "baseline", 9.0),
+        ("neighbours", 5, "intervention", 10.0),
+        ("testers", 0, "baseline", 10.0),
+        ("testers", 4, "baseline", 10.0),
+    ]
+    baseline = weekly_participant_values(engine=loaded, pilot=pilot, metric="kwh")
+    assert set(baseline["period"]) == {"baseline"} and len(baseline) == 3
+    assert baseline["participant_id"].nunique() == 2

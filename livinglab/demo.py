@@ -727,3 +727,80 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     partial = path.with_name(path.name + ".partial")
     frame.to_csv(partial, index=False, lineterminator="\n", float_format="%.6g", encoding="utf-8")
     os.replace(partial, path)
+
+
+# --- in-memory runs with chosen effects -------------------------------------------
+
+
+def simulate_pilot(
+    rng: np.random.Generator,
+    pilot: Pilot,
+    instruments: Mapping[str, Instrument],
+    *,
+    effects: Mapping[str, float] | None = None,
+    scale: float = 1.0,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One run of a demo pilot's generator, in memory, with chosen true effects.
+
+    The same generator as :func:`generate_demo` (cohorts, calendar, noise, drop-outs,
+    surveys), for simulations of the verdict's operating characteristics
+    (:mod:`livinglab.operating`). Not thread-safe: the effects are swapped into the
+    module's table for the duration of the call.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The run's random stream.
+    pilot : Pilot
+        One of the demo pilots (``DEMO_PILOTS``); its id selects the generator.
+    instruments : mapping of str to Instrument
+        The instruments its surveys plan.
+    effects : mapping of str to float, optional
+        Metric id -> true effect replacing the built-in one: the ``effect`` of
+        :func:`true_effects` (relative or absolute, as its ``scale`` says), or, for a
+        metric generated from logit shifts (``task_success``), the factor multiplying
+        those shifts (0: no effect, 1: the built-in effect).
+    scale : float
+        Multiplies every cohort's target size.
+
+    Returns
+    -------
+    people : DataFrame
+        One row per participant: ``participant_id, cohort, role``, the attributes,
+        ``_dropped`` (left before the end) and ``_latent`` (personal experience, z).
+    observations : DataFrame
+        Readings in the public long format (``OBSERVATIONS_HEADER``).
+    responses : DataFrame
+        Survey answers in the public long format (``RESPONSES_HEADER``).
+
+    Raises
+    ------
+    ValueError
+        ``pilot`` is not a demo pilot, ``effects`` names a metric the demo does not
+        generate with an effect, or ``scale`` is not positive.
+    """
+    if pilot.id not in _GENERATORS:
+        raise ValueError(
+            f"The 'pilot' must be one of the demo pilots {DEMO_PILOTS}. Got {pilot.id!r} instead."
+        )
+    if not scale > 0:
+        raise ValueError(f"The 'scale' of the demo must be > 0. Got {scale!r} instead.")
+    built_in = _TRUE_EFFECTS[pilot.id]
+    chosen = copy.deepcopy(built_in)
+    for metric, value in (effects or {}).items():
+        spec = chosen["metrics"].get(metric)
+        if spec is None:
+            raise ValueError(
+                f"The demo pilot '{pilot.id}' generates effects on {sorted(chosen['metrics'])}. "
+                f"Got {metric!r} instead."
+            )
+        if "logit_shift" in spec:
+            spec["logit_shift"] = {k: float(value) * v for k, v in spec["logit_shift"].items()}
+        else:
+            spec["effect"] = float(value)
+    _TRUE_EFFECTS[pilot.id] = chosen
+    try:
+        people, observations = _GENERATORS[pilot.id](rng, pilot, scale)
+    finally:
+        _TRUE_EFFECTS[pilot.id] = built_in
+    return people, observations, _responses(rng, pilot, instruments, people)

@@ -65,3 +65,14 @@ def test_placebo_false_positive_rate_without_trends():
         for _ in range(200)
     ]
     assert 0.02 <= np.mean(np.array(p_values) < 0.05) <= 0.08
+
+
+def test_a_placebo_of_whole_buildings_is_analysed_at_the_building():
+    data = weekly(np.random.default_rng(5), n=16)
+    data["building"] = data["participant_id"].str[0] + (data["participant_id"].str[1:]
+                                                        .astype(int) // 4).astype(str)
+    result = placebo_difference(data, metric="m", design="did", unit="building")
+    assert (result.cluster_unit, result.n_clusters_test, result.n_clusters_control) == (
+        "building", 4, 4
+    )
+    assert result.test == "randomization_t"

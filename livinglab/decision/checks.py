@@ -54,6 +54,7 @@ from livinglab.decision.text import Bilingual, colon, integer, number
 from livinglab.spec.models import Pilot
 from livinglab.stats import DEFAULT_SEED
 from livinglab.stats.placebo import PLACEBO_DESIGNS, placebo_difference
+from livinglab.stats.results import MetricResult
 
 SMD_LIMIT = 0.1
 ATTRITION_POINTS = 0.10
@@ -129,10 +130,16 @@ def placebo_checks(
     return tuple(found)
 
 
-def design_caveats(pilot: Pilot, checks: PilotChecks | None,
-                   judged: list[str]) -> list[Caveat]:
-    """Caveats of the design itself: before/after vs a city-wide change; pre-trends."""
+def design_caveats(pilot: Pilot, checks: PilotChecks | None, judged: list[str],
+                   metric_results: Mapping[str, MetricResult] | None = None) -> list[Caveat]:
+    """Caveats of the design itself: before/after vs a city-wide change; pre-trends; a
+    did whose ANCOVA and change-score estimates disagree beyond their uncertainty."""
     found = []
+    for metric_id in judged:
+        result = (metric_results or {}).get(metric_id)
+        if result is None or not result.estimates_disagree:
+            continue
+        found.append(_disagreement_caveat(pilot, result))
     for metric_id in judged:
         metric = pilot.metric(metric_id)
         if pilot.design_of(metric) != "pre_post":
@@ -170,6 +177,32 @@ def design_caveats(pilot: Pilot, checks: PilotChecks | None,
             f"{metric.unit}; part of the measured effect may come from that trend.",
         ))
     return found
+
+
+def _disagreement_caveat(pilot: Pilot, result: MetricResult) -> Caveat:
+    metric = pilot.metric(result.metric)
+    if result.criterion_basis == "change_score":
+        fr = ("que testeurs et témoins auraient évolué en parallèle sans le service ; si les "
+              "testeurs ont été recrutés après une période inhabituelle, l'ANCOVA est la "
+              "bonne estimation")
+        en = ("that testers and control would have moved in parallel without the service; "
+              "if the testers were recruited after an unusual period, the ANCOVA is the "
+              "right estimate")
+    else:
+        fr = ("que les cohortes ont bien été tirées au sort : leurs niveaux de départ "
+              "diffèrent plus que le hasard ne l'explique")
+        en = ("that the cohorts were really assigned at random: their starting levels "
+              "differ more than chance explains")
+    gap = {lang: number(result.estimates_difference, lang) for lang in ("fr", "en")}
+    return Caveat(
+        code="estimates_disagree", metric=result.metric,
+        reason_fr=f"{metric.label.get('fr')}{colon('fr')}l'ANCOVA et la différence des "
+        f"évolutions s'écartent de {gap['fr']} {metric.unit}, au-delà de leur incertitude ; "
+        f"le verdict repose sur l'hypothèse {fr}.",
+        reason_en=f"{metric.label.get('en')}: the ANCOVA and the difference in changes differ "
+        f"by {gap['en']} {metric.unit}, beyond their uncertainty; the verdict rests on the "
+        f"assumption {en}.",
+    )
 
 
 def differential_attrition(test: float | None, control: float | None) -> bool | None:

@@ -25,9 +25,10 @@ Caveats a reader must know:
   baseline values;
 * ``volunteer_two_group``: self-selected groups compared after only;
 * ``single_treated_unit``: one tester, no inference possible;
-* ``city_wide_change`` and ``pre_trend``: a before/after metric cannot separate the
-  service from a city-wide change; the placebo check found a trend inside the
-  baseline (see :func:`livinglab.decision.checks.design_caveats`);
+* ``city_wide_change``, ``pre_trend`` and ``estimates_disagree``: a before/after
+  metric cannot separate the service from a city-wide change; the placebo check
+  found a trend inside the baseline; a did's ANCOVA and change-score estimates
+  differ beyond their uncertainty (see :func:`livinglab.decision.checks.design_caveats`);
 * ``unrepresentative_testers``: the testers' make-up differs from the census
   margins (chi-square p < alpha on an attribute): a city-wide projection assumes
   otherwise (see the reweighted estimate).
@@ -144,7 +145,7 @@ def caveats(
                 f"{label.fr}{colon('fr')}un seul testeur ; aucune inférence n'est possible.",
                 f"{label.en}: a single treated unit; no inference is possible.",
             )))
-    found += design_caveats(pilot, checks, judged)
+    found += design_caveats(pilot, checks, judged, metric_results)
     if checks is not None:
         found += _attrition(checks)
         found += _balance(pilot, checks, judged)

@@ -236,7 +236,9 @@ class Caveat(_Record):
     ``high_attrition``, ``unbalanced_baseline``, ``volunteer_two_group``,
     ``single_treated_unit``, ``city_wide_change`` (a before/after comparison
     cannot separate the service from a change that hit the whole city) or
-    ``pre_trend`` (the placebo check found a trend inside the baseline);
+    ``pre_trend`` (the placebo check found a trend inside the baseline),
+    ``estimates_disagree`` (a did's ANCOVA and change score differ beyond their
+    uncertainty);
     ``metric`` names the metric concerned, if one.
     """
 

@@ -89,3 +89,28 @@ def test_the_evaluation_analyses_a_declared_assignment_unit():
     assert result.p_value >= 1 / 20
     # the unit read from the values frame itself (cold_hours) gives the same clustering
     assert evaluation.metric("cold_hours").n_clusters_test == 3
+
+
+def test_a_did_whose_two_estimates_disagree_carries_a_caveat():
+    # Volunteers recruited after a high baseline: the change score regresses to the mean.
+    from decision_factories import volunteer_cohorts
+
+    rng = np.random.default_rng(4)
+    pool = rng.normal(10.0, 2.0, 600)
+    before, after = pool + rng.normal(0, 2, 600), pool + rng.normal(0, 2, 600)
+    high = np.flatnonzero(before > 12.0)[:30]
+    rest = np.setdiff1d(np.arange(600), high)[:30]
+    rows = []
+    for role, cohort, index in (("test", "feedback", high), ("control", "comparison", rest)):
+        for i, k in enumerate(index):
+            common = {"participant_id": f"{role[0]}{i:03d}", "cohort": cohort, "cohort_role": role}
+            rows += [{**common, "period": "baseline", "value": before[k]},
+                     {**common, "period": "intervention", "value": after[k]}]
+    values = pd.DataFrame(rows)
+    pilot = make_pilot(cohorts=volunteer_cohorts(),
+                       decision=criteria({"metric": "kwh", "must": "improve"}))
+    result = analyze_metric(values, metric="kwh", design="did", assignment="volunteer")
+    assert result.estimates_disagree is True and result.criterion_basis == "change_score"
+    caveats = decide(pilot, metric_results=[result]).caveats
+    caveat = next(c for c in caveats if c.code == "estimates_disagree")
+    assert "moved in parallel" in caveat.reason_en and "en parallèle" in caveat.reason_fr

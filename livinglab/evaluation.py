@@ -19,7 +19,6 @@ from livinglab.spec.models import Instrument, Metric, Pilot, SurveyPlan
 from livinglab.stats import (
     DEFAULT_SEED,
     MetricResult,
-    Resampler,
     ResponseRate,
     SurveyResult,
     analyze_metric,
@@ -180,7 +179,6 @@ def evaluate(
     that level: the unit is read from the values frame's attribute column, else
     from ``participants``.
     """
-    resampler = _shared_resampler(values_by_metric, seed)
     raw = [
         _with_absent_events(
             m,
@@ -194,7 +192,6 @@ def evaluate(
                 assignment=pilot.assignment,
                 alpha=pilot.decision.alpha,
                 seed=seed,
-                resampler=resampler,
             ),
         )
         for m in pilot.metrics
@@ -281,11 +278,6 @@ def _with_unit(
         on="participant_id",
         how="left",
     )
-
-
-def _shared_resampler(values_by_metric: Mapping[str, pd.DataFrame], seed: int) -> Resampler | None:
-    ids = sorted({pid for f in values_by_metric.values() for pid in f["participant_id"].unique()})
-    return Resampler(ids, seed=seed) if ids else None
 
 
 def _scoring_args(instrument: Instrument) -> dict[str, Any]:

@@ -18,12 +18,9 @@ power_analysis, additional_participants_needed, participants_needed_for
     Power / sample size -> :class:`PowerResult`, :class:`SampleSizeGap`.
 score_survey, compare_waves, cronbach_alpha, response_rate
     Surveys -> :class:`SurveyResult`.
-Resampler
-    One bootstrap weight matrix shared by every metric of an evaluation.
 """
 
 from ._checks import DEFAULT_SEED
-from .bootstrap import Resampler, bootstrap_mean_difference
 from .designs import (
     ASSIGNMENTS,
     BETTER,
@@ -76,7 +73,6 @@ __all__ = [
     "MetricResult",
     "PowerResult",
     "ReliabilityResult",
-    "Resampler",
     "ResponseRate",
     "SampleSizeGap",
     "SurveyResult",
@@ -84,7 +80,6 @@ __all__ = [
     "additional_participants_needed",
     "adjust_p_values",
     "analyze_metric",
-    "bootstrap_mean_difference",
     "cohen_h",
     "compare_groups",
     "compare_periods",

@@ -23,7 +23,6 @@ import pandas as pd
 from . import binary as binary_tests
 from ._checks import DEFAULT_SEED, check_choice, check_probability, check_seed, no_variation
 from .ancova import Ancova, EstimatorComparison, ancova, compare_estimators
-from .bootstrap import Resampler
 from .clustered import clustered_fields, unit_labels
 from .effects import (
     EffectSize,
@@ -214,9 +213,7 @@ def _primary(result: dict[str, Any], basis: str, reason: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- pre_post
 
 
-def _paired_continuous(
-    tester: Cohort, alpha: float, seed: int, resampler: Resampler | None
-) -> dict[str, Any]:
+def _paired_continuous(tester: Cohort, alpha: float) -> dict[str, Any]:
     differences = tester.change
     n = len(differences)
     mean, sd = float(np.mean(differences)), float(np.std(differences, ddof=1))
@@ -264,9 +261,7 @@ def _paired_binary(tester: Cohort, alpha: float) -> dict[str, Any]:
     }
 
 
-def _pre_post(
-    tester: Cohort, *, is_binary: bool, alpha: float, seed: int, resampler: Resampler | None
-) -> dict[str, Any]:
+def _pre_post(tester: Cohort, *, is_binary: bool, alpha: float) -> dict[str, Any]:
     n = tester.n
     fields: dict[str, Any] = {"n_test": n, "n_control": 0}
     if n == 0:
@@ -286,7 +281,7 @@ def _pre_post(
     fields.update(
         _paired_binary(tester, alpha)
         if is_binary
-        else _paired_continuous(tester, alpha, seed, resampler)
+        else _paired_continuous(tester, alpha)
     )
     # mean(d) / mean(before), both estimated on the same testers: their covariance counts
     moments = np.cov(differences, tester.before, ddof=1) / n
@@ -310,11 +305,7 @@ def _pre_post(
 def _two_group_continuous(
     x: np.ndarray,
     y: np.ndarray,
-    ids: tuple[np.ndarray, np.ndarray],
     alpha: float,
-    seed: int,
-    resampler: Resampler | None,
-    labels: tuple[str, str],
     effect_name: str,
 ) -> dict[str, Any]:
     n_x, n_y = len(x), len(y)
@@ -328,8 +319,6 @@ def _two_group_continuous(
     effect = two_group_effect_size(
         float(np.mean(x)), sd_x, n_x, float(np.mean(y)), sd_y, n_y, alpha, name=effect_name
     )
-    # ids, seed, resampler and labels fed the bootstrap CI and the pre-test that issue 8
-    # removed from the headline; the signature stays for the did caller.
     fields = _headline(
         t,
         _t_result("welch_t", t, effect),
@@ -395,8 +384,6 @@ def _two_group(
     *,
     is_binary: bool,
     alpha: float,
-    seed: int,
-    resampler: Resampler | None,
 ) -> dict[str, Any]:
     x, y = tester.after, control.after
     fields: dict[str, Any] = {"n_test": len(x), "n_control": len(y)}
@@ -415,16 +402,7 @@ def _two_group(
     fields.update(
         _two_group_binary(x, y, alpha)
         if is_binary
-        else _two_group_continuous(
-            x,
-            y,
-            (tester.ids, control.ids),
-            alpha,
-            seed,
-            resampler,
-            ("testers", "control"),
-            "hedges_g",
-        )
+        else _two_group_continuous(x, y, alpha, "hedges_g")
     )
     # (mean x - mean y) / mean y: the control mean is in both, Cov = -Var(mean y);
     # the Welch df of the headline (normal quantile for a binary metric)
@@ -561,8 +539,6 @@ def _did(
     is_binary: bool,
     assignment: str,
     alpha: float,
-    seed: int,
-    resampler: Resampler | None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {"n_test": tester.n, "n_control": control.n, "assignment": assignment}
     message = _thin_groups_message(tester.n, control.n, "values in both periods")
@@ -586,16 +562,7 @@ def _did(
         fields.update(
             _did_binary(tester, control, alpha)
             if is_binary
-            else _two_group_continuous(
-                tester.change,
-                control.change,
-                (tester.ids, control.ids),
-                alpha,
-                seed,
-                resampler,
-                ("testers' changes", "control changes"),
-                "hedges_g_change",
-            )
+            else _two_group_continuous(tester.change, control.change, alpha, "hedges_g_change")
         )
         fields.update(
             _percent_fields(
@@ -652,7 +619,6 @@ def _validate(
     alpha: float,
     seed: int,
     binary: Any,
-    resampler: Any,
 ) -> None:
     if not isinstance(metric, str) or not metric:
         raise ValueError(f"The 'metric' must be a non-empty string. Got {metric!r} instead.")
@@ -663,10 +629,6 @@ def _validate(
     check_seed(seed)
     if not isinstance(binary, bool):
         raise TypeError(f"The 'binary' must be True or False. Got {binary!r} instead.")
-    if resampler is not None and not isinstance(resampler, Resampler):
-        raise TypeError(
-            f"The 'resampler' must be a Resampler. Got {type(resampler).__name__} instead."
-        )
 
 
 def analyze_metric(
@@ -679,7 +641,6 @@ def analyze_metric(
     assignment: str = "random",
     alpha: float = 0.05,
     seed: int = DEFAULT_SEED,
-    resampler: Resampler | None = None,
     value: str = "value",
     subject: str = "participant_id",
     cohort: str = "cohort_role",
@@ -713,10 +674,8 @@ def analyze_metric(
     alpha : float
         Two-sided significance level; CIs are ``1 - alpha``.
     seed : int
-        Validated and kept for callers; no headline number is random any more.
-    resampler : Resampler, optional
-        Accepted for callers that build one per evaluation; unused since the
-        headline CI is the t interval (see Notes).
+        Seed of the resampling that clustered data use (randomisation inference,
+        wild cluster bootstrap); unclustered headline numbers are not random.
     value, subject, cohort, period : str
         Column names.
     unit : str, optional
@@ -766,7 +725,7 @@ def analyze_metric(
     ...                         better="lower", assignment="volunteer")  # doctest: +SKIP
     >>> result.to_dict()["estimate"]  # doctest: +SKIP
     """
-    _validate(metric, design, better, assignment, alpha, seed, binary, resampler)
+    _validate(metric, design, better, assignment, alpha, seed, binary)
     wide = to_wide(data, Columns(value=value, subject=subject, cohort=cohort, period=period))
     if binary:
         check_binary(wide, metric)
@@ -775,18 +734,18 @@ def analyze_metric(
     control, excluded_control = select(wide, "control", both_periods=both)
     options: dict[str, Any] = {"is_binary": binary, "alpha": alpha}
     if design == "pre_post":
-        fields = _pre_post(tester, seed=seed, resampler=resampler, **options)
+        fields = _pre_post(tester, **options)
         summaries = _cohort_summaries(tester, change=True)
         excluded = excluded_test
     elif design == "two_group":
-        fields = _two_group(tester, control, seed=seed, resampler=resampler, **options)
+        fields = _two_group(tester, control, **options)
         summaries = _cohort_summaries(tester, change=False) + _cohort_summaries(
             control, change=False
         )
         excluded = excluded_test + excluded_control
     else:
         fields = _did(
-            tester, control, assignment=assignment, seed=seed, resampler=resampler, **options
+            tester, control, assignment=assignment, **options
         )
         summaries = _cohort_summaries(tester, change=True) + _cohort_summaries(control, change=True)
         excluded = excluded_test + excluded_control
@@ -851,7 +810,6 @@ def compare_periods(
     better: str = "higher",
     alpha: float = 0.05,
     seed: int = DEFAULT_SEED,
-    resampler: Resampler | None = None,
     value: str = "value",
     subject: str = "participant_id",
     cohort: str = "cohort_role",
@@ -875,7 +833,6 @@ def compare_periods(
         better=better,
         alpha=alpha,
         seed=seed,
-        resampler=resampler,
         value=value,
         subject=subject,
         cohort=cohort,
@@ -891,7 +848,6 @@ def compare_groups(
     better: str = "higher",
     alpha: float = 0.05,
     seed: int = DEFAULT_SEED,
-    resampler: Resampler | None = None,
     value: str = "value",
     subject: str = "participant_id",
     cohort: str = "cohort_role",
@@ -913,7 +869,6 @@ def compare_groups(
         better=better,
         alpha=alpha,
         seed=seed,
-        resampler=resampler,
         value=value,
         subject=subject,
         cohort=cohort,
@@ -930,7 +885,6 @@ def difference_in_differences(
     better: str = "higher",
     alpha: float = 0.05,
     seed: int = DEFAULT_SEED,
-    resampler: Resampler | None = None,
     value: str = "value",
     subject: str = "participant_id",
     cohort: str = "cohort_role",
@@ -954,7 +908,6 @@ def difference_in_differences(
         better=better,
         alpha=alpha,
         seed=seed,
-        resampler=resampler,
         value=value,
         subject=subject,
         cohort=cohort,

@@ -60,23 +60,51 @@ def import_(
     participants: Annotated[Path | None, typer.Option(help="Participants CSV.")] = None,
     observations: Annotated[Path | None, typer.Option(help="Observations CSV or Parquet.")] = None,
     responses: Annotated[Path | None, typer.Option(help="Survey responses CSV.")] = None,
+    sep: Annotated[
+        str | None,
+        typer.Option(help="CSV separator: ',' ';' or tab (default: detected from the header)."),
+    ] = None,
+    decimal: Annotated[
+        str | None, typer.Option(help="Decimal mark: '.' or ',' (default: detected).")
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="utf-8, cp1252 (Windows-1252) or latin-1 (default: detected)."),
+    ] = None,
+    dayfirst: Annotated[
+        bool | None,
+        typer.Option(
+            "--dayfirst/--monthfirst",
+            help="Dates like 03/04/2026 are day first (3 April) or month first (default: "
+            "detected; a file with only such dates is refused until you say).",
+        ),
+    ] = None,
 ) -> None:
     """Import data into the store: all of it lands, or nothing does."""
     from livinglab import services
+    from livinglab.store.dialects import CsvOptions
 
     if not (participants or observations or responses):
         raise _fail("Nothing to import: give --participants, --observations or --responses.")
     report = services.import_data(
-        pilot, participants=participants, observations=observations, responses=responses
+        pilot,
+        participants=participants,
+        observations=observations,
+        responses=responses,
+        csv_options=CsvOptions(sep=sep, decimal=decimal, encoding=encoding, dayfirst=dayfirst),
     )
     typer.echo(_import_summary(report))
 
 
 def _import_summary(report: object) -> str:
-    parts = [
-        f"{k.kind}: {k.read} read, {k.inserted} new, {k.already_present} already stored"
-        for k in report.kinds  # type: ignore[attr-defined]
-    ]
+    parts = []
+    for k in report.kinds:  # type: ignore[attr-defined]
+        part = f"{k.kind}: {k.read} read, {k.inserted} new, {k.already_present} already stored"
+        if k.read_as:
+            part += f", read as {k.read_as}"
+        if k.trimmed:
+            part += f", {k.trimmed} id(s) trimmed of surrounding spaces"
+        parts.append(part)
     return "; ".join(parts) + f" ({report.seconds:.1f} s)"  # type: ignore[attr-defined]
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from livinglab.report import PilotReport, SurveyDetail
     from livinglab.spec.models import Instrument, Metric, Pilot
     from livinglab.stats import PowerResult
+    from livinglab.store.dialects import CsvOptions
     from livinglab.store.importer import ImportReport
 
 
@@ -119,8 +120,11 @@ def import_data(
     participants: Path | None = None,
     observations: Path | None = None,
     responses: Path | None = None,
+    csv_options: CsvOptions | None = None,
 ) -> ImportReport:
-    """Import a pilot's files: validated whole first, then written in one transaction."""
+    """Import a pilot's files: validated whole first, then written in one transaction.
+    ``csv_options``: the separator, decimal mark, encoding or date order the user gives
+    (the rest is detected)."""
     from livinglab.store.importer import import_files
 
     for path in (participants, observations, responses):
@@ -135,6 +139,7 @@ def import_data(
         observations=observations,
         responses=responses,
         secret_key=get_settings().secret_key,
+        csv_options=csv_options,
     )
 
 

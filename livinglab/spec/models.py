@@ -195,6 +195,22 @@ def _iso_date(value: Any) -> Any:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
+def _time_zone(value: Any) -> Any:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PydanticCustomError(
+            "time_zone",
+            f"{value!r} is not a time zone (expected an IANA name such as Europe/Paris or UTC)",
+        ) from None
+    return str(value)
+
+
+TimeZone = Annotated[str, BeforeValidator(_time_zone)]
+
+
 class Text(Spec):
     """A text in French and English (French is the default language)."""
 
@@ -483,6 +499,9 @@ class Pilot(Spec):
     cluster bootstrap or randomisation inference, see :mod:`livinglab.stats.clusters`).
     It must be one of ``attributes`` (the participants file carries only those).
     None: each participant was assigned on their own."""
+    timezone: TimeZone = "Europe/Paris"
+    """The pilot's local time (IANA name): its periods are local days, and a timestamp
+    without an offset in its files is local time. The store keeps UTC instants."""
     dropout_after_days: int | None = Field(default=None, gt=0)
     """Drop-out rule: a participant without any reading of any metric for this many
     days in a row, up to the intervention's last day (while the ``phase`` is planned or

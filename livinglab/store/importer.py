@@ -12,25 +12,31 @@ Participants CSV
 Observations CSV or Parquet (``.parquet``/``.pq``)
     ``participant_id,metric,timestamp,value``. ``timestamp`` is ISO 8601
     (``2024-03-01``, ``2024-03-01T08:30:00``, ``2024-03-01T08:30:00+01:00``,
-    ``...Z``); a timestamp without an offset is UTC. ``value`` is a number with a
-    dot as decimal separator; a binary metric (aggregate ``share``) takes 0 or 1.
-    In Parquet, ``timestamp`` may also be a timestamp column (naive = UTC).
+    ``...Z``) or ``dd/mm/yyyy [hh:mm[:ss]]`` (or month first, see below); a
+    timestamp without an offset is local time of the pilot's ``timezone``: a time
+    the daylight-saving change skips, or repeats, is refused (the file must give the
+    offset). ``value`` is a number; a binary metric (aggregate ``share``) takes 0 or 1.
+    In Parquet, ``timestamp`` may also be a timestamp column (naive = local time).
 Survey responses CSV
     ``participant_id,instrument,wave,item,answer``: one answer per line, a whole
     number on the instrument's scale.
 
-Columns may come in any order. CSV files are UTF-8 (a BOM is accepted); blank
-lines are ignored; quoted fields may span lines.
+Columns may come in any order; blank lines are ignored; quoted fields may span
+lines. A CSV file's encoding (UTF-8, a BOM accepted, or Windows-1252), separator
+(``,`` ``;`` tab), decimal mark and date order are detected or given
+(:mod:`livinglab.store.dialects`, :class:`CsvOptions`), and the report says what was
+read. White space around every id and code is removed (counted in the report).
 
 Which period a reading belongs to is decided by :mod:`livinglab.store.periods`:
-``start 00:00 UTC <= t < (end + 1 day) 00:00 UTC``, so every instant of the end
-date counts. A reading in neither period is refused.
+``start 00:00 <= t < (end + 1 day) 00:00``, local days of the pilot's time zone, so
+every instant of the end date counts. A reading in neither period is refused.
 
 How an import runs
 ------------------
 0. Each file is hashed (SHA-256, recorded with its batch) in one pass that also
-   tells whether an observations CSV is *plain* (:func:`_scan_file`: UTF-8, no
-   quote, no NUL, no lone carriage return).
+   finds the physical line of its first byte that is not UTF-8 and tells whether an
+   observations CSV is *plain* (:func:`_scan_file`: no quote, no NUL, no lone
+   carriage return); then its dialect is decided from its first 2 MB.
 1. Every file is read once, streaming, in chunks of :data:`CHUNK_ROWS` rows, and
    every row is checked. A plain observations file is parsed by pyarrow (about ten
    times faster than the csv module), each column dictionary-encoded so that every
@@ -62,10 +68,8 @@ about 12 s on SQLite and 19 s on PostgreSQL, in under 300 MB whatever the size.
 from __future__ import annotations
 
 import bisect
-import codecs
 import csv
 import gc
-import hashlib
 import math
 import sqlite3
 import threading
@@ -86,8 +90,10 @@ from sqlmodel import Session, col
 
 from livinglab.errors import ImportRejected, Problem
 from livinglab.spec.models import Instrument, Pilot
+from livinglab.store import dialects
 from livinglab.store import models as db
-from livinglab.store.periods import period_bounds
+from livinglab.store.dialects import CsvOptions, Dialect, DialectProblem
+from livinglab.store.periods import local_text, period_bounds
 from livinglab.store.pseudonym import pseudonymize
 from livinglab.store.repository import sync_pilot
 
@@ -96,7 +102,7 @@ CHUNK_ROWS = 100_000
 FAST_CSV = True
 """Read plain observation CSV files with pyarrow (see :func:`_scan_file`); False: always
 with the csv module (the two give the same rows, line numbers and problems)."""
-SCAN_BLOCK_BYTES = 1 << 22
+SCAN_BLOCK_BYTES = dialects.SCAN_BLOCK_BYTES
 """Bytes hashed and scanned at a time."""
 CSV_BLOCK_BYTES = 1 << 18
 """Bytes pyarrow parses at a time (its streaming reader holds some 36 blocks ahead: a
@@ -139,6 +145,10 @@ class KindReport:
         The import batch recording this file.
     sha256 : str
         Hash of the file's content.
+    read_as : str
+        How the file was read (``';', decimal comma, Windows-1252, dd/mm/yyyy``).
+    trimmed : int
+        Cells of ids and codes whose surrounding white space was removed.
     """
 
     kind: str
@@ -148,6 +158,8 @@ class KindReport:
     already_present: int
     batch_id: int
     sha256: str
+    read_as: str = ""
+    trimmed: int = 0
 
 
 @dataclass(frozen=True)
@@ -253,6 +265,8 @@ class _Source:
     sha256: str = ""
     parquet: bool = False
     plain: bool = False  # see _scan_file: the fast CSV reader may read it
+    dialect: Dialect = field(default_factory=Dialect)
+    trimmed: int = 0  # id and code cells with surrounding white space removed
 
     @property
     def where(self) -> str:
@@ -302,12 +316,14 @@ def _csv_chunks(
 ) -> Iterator[_Chunk]:
     """The rows of a CSV file, in chunks, with the physical line where each starts."""
     try:
-        handle = open(source.path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+        handle = open(  # noqa: SIM115
+            source.path, encoding=source.dialect.python_encoding, newline=""
+        )
     except OSError as exc:
         problems.add(source.name, None, "", f"cannot be read: {exc.strerror}")
         return
     with handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, delimiter=source.dialect.sep)
         try:
             header = next(reader, None)
             if header is None:
@@ -376,8 +392,8 @@ def _fast_csv_chunks(
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    with open(source.path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+    with open(source.path, encoding=source.dialect.python_encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=source.dialect.sep)
         header = next(reader, None)
         if header is None or len(header) == 0:
             raise _NotPlain("no header")
@@ -447,10 +463,12 @@ def _fast_csv_chunks(
             read_options=pacsv.ReadOptions(
                 use_threads=False,  # rows must be numbered in order
                 block_size=CSV_BLOCK_BYTES,
+                encoding="utf8" if source.dialect.encoding == "utf-8" else source.dialect.encoding,
                 skip_rows=1,
                 column_names=header,
             ),
             parse_options=pacsv.ParseOptions(
+                delimiter=source.dialect.sep,
                 quote_char=False,
                 double_quote=False,
                 escape_char=False,
@@ -611,6 +629,7 @@ def import_files(
     observations: StrPath | None = None,
     responses: StrPath | None = None,
     secret_key: str,
+    csv_options: CsvOptions | None = None,
 ) -> ImportReport:
     """Import a pilot's data files, all or nothing.
 
@@ -629,6 +648,9 @@ def import_files(
         the participants file given in the same call.
     secret_key : str
         Key of the pseudonymising hash (``Settings.secret_key``).
+    csv_options : CsvOptions, optional
+        The CSV files' separator, decimal mark, encoding and date order, where the user
+        gives them; the others are detected (:mod:`livinglab.store.dialects`).
 
     Returns
     -------
@@ -643,8 +665,9 @@ def import_files(
 
     Notes
     -----
-    A reading belongs to a period when ``start 00:00 UTC <= t < (end + 1 day) 00:00
-    UTC`` (:mod:`livinglab.store.periods`); a timestamp without offset is UTC.
+    A reading belongs to a period when ``start 00:00 <= t < (end + 1 day) 00:00``,
+    local time of the pilot's ``timezone`` (:mod:`livinglab.store.periods`); a timestamp
+    without offset is local time.
     """
     started = time.perf_counter()
     instrument_map = (
@@ -668,7 +691,10 @@ def import_files(
         elif source.parquet and kind != "observations":
             problems.add(source.name, None, "", f"the {kind} file must be CSV (got a Parquet file)")
         else:
-            source.sha256, source.plain = _scan_file(source.path)
+            scan = _scan_file(source.path)
+            source.sha256, source.plain = scan.sha256, scan.plain
+            if not source.parquet:
+                _choose_dialect(source, kind, scan, csv_options or CsvOptions(), problems)
     problems.raise_if_any()
 
     with Session(engine) as session:
@@ -703,10 +729,64 @@ def import_files(
             already_present=counts[kind][0] - counts[kind][1],
             batch_id=counts[kind][2],
             sha256=source.sha256,
+            read_as="" if source.parquet else source.dialect.describe(),
+            trimmed=source.trimmed,
         )
         for kind, source in sources.items()
     }
     return ImportReport(pilot=pilot.id, seconds=time.perf_counter() - started, **reports)
+
+
+_COLUMNS_OF_KIND = {
+    "participants": PARTICIPANT_COLUMNS,
+    "observations": OBSERVATION_COLUMNS,
+    "responses": RESPONSE_COLUMNS,
+}
+_NUMBER_COLUMNS = {"observations": "value"}
+_DATE_COLUMNS = {"observations": "timestamp", "participants": LEFT_ON}
+
+
+def _choose_dialect(
+    source: _Source, kind: str, scan: dialects.Scan, options: CsvOptions, problems: _Problems
+) -> None:
+    """Decide how to read a CSV file (see :mod:`livinglab.store.dialects`): its
+    encoding, separator, decimal mark and date order; report what cannot be decided."""
+
+    def refuse(problem: DialectProblem) -> None:
+        problems.add(source.name, problem.line, problem.field, problem.message)
+
+    encoding = dialects.choose_encoding(scan, options.encoding)
+    if isinstance(encoding, DialectProblem):
+        refuse(encoding)
+        return
+    codec = "utf-8-sig" if encoding == "utf-8" else encoding
+    with open(source.path, encoding=codec, errors="replace", newline="") as handle:
+        header_line = handle.readline()
+    sep = dialects.choose_separator(header_line, _COLUMNS_OF_KIND[kind], options.sep)
+    dialect = Dialect(encoding=encoding, sep=sep)
+    number_column, date_column = _NUMBER_COLUMNS.get(kind), _DATE_COLUMNS.get(kind)
+    header, rows = dialects.sample_rows(source.path, dialect)
+
+    def cells(column: str | None) -> list[tuple[int, str]]:
+        if column is None or column not in header:
+            return []
+        at = header.index(column)
+        return [(line, row[at]) for line, row in rows if len(row) == len(header)]
+
+    decimal: str | DialectProblem | None = None
+    if number_column in header:
+        decimal = dialects.choose_decimal(cells(number_column), sep, options.decimal, "value")
+    order: dialects.DateOrder | DialectProblem = "iso"
+    if date_column is not None and date_column in header:
+        order = dialects.choose_date_order(cells(date_column), options.dayfirst, date_column)
+    for decided in (decimal, order):
+        if isinstance(decided, DialectProblem):
+            refuse(decided)
+    if isinstance(decimal, DialectProblem) or isinstance(order, DialectProblem):
+        return
+    source.dialect = Dialect(encoding=encoding, sep=sep, decimal=decimal, date_order=order)
+    # The fast reader takes any single-byte encoding as well as UTF-8.
+    source.plain = scan.simple and (encoding != "utf-8" or scan.plain)
 
 
 @contextmanager
@@ -726,44 +806,10 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _scan_file(path: Path) -> tuple[str, bool]:
-    """The file's SHA-256, and whether it is *plain* CSV, in one pass over its bytes.
-
-    Plain: not empty, UTF-8 (an optional BOM), no quote character, no NUL, and no
-    carriage return other than in ``\\r\\n``. In a plain file every physical line
-    is one row or a blank line, so the fast reader (pyarrow) numbers rows as the csv
-    module does (it sends a file with a blank line back to the csv module); any other
-    file is read by the csv module.
-    """
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    plain = True
-    empty = True
-    pending_cr = False  # the previous block ended with b"\r"
-    with open(path, "rb") as handle:
-        while block := handle.read(SCAN_BLOCK_BYTES):
-            digest.update(block)
-            empty = False
-            if not plain:
-                continue
-            if b'"' in block or b"\x00" in block:
-                plain = False
-            if pending_cr and not block.startswith(b"\n"):
-                plain = False  # a lone carriage return
-            pending_cr = block.endswith(b"\r")
-            if b"\r" in block and block.count(b"\r") - block.count(b"\r\n") != pending_cr:
-                plain = False
-            if plain and (not block.isascii() or decoder.getstate()[0]):
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError:
-                    plain = False
-    if plain:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            plain = False
-    return digest.hexdigest(), plain and not pending_cr and not empty
+def _scan_file(path: Path) -> dialects.Scan:
+    """The file's SHA-256, whether it is plain, and where its encoding breaks, in one
+    pass over its bytes (:func:`livinglab.store.dialects.scan_file`)."""
+    return dialects.scan_file(path, SCAN_BLOCK_BYTES)
 
 
 class _AlreadyThere(Exception):
@@ -961,6 +1007,8 @@ class _ImportRun:
         for chunk in _csv_chunks(source, PARTICIPANT_COLUMNS, optional, self.problems):
             series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
             attribute_columns = [c for c in self.pilot.attributes if c in series and c != LEFT_ON]
+            for name in (*PARTICIPANT_COLUMNS, *attribute_columns):
+                series[name] = self._trim(source, _Column(series[name])).cells
             if LEFT_ON in series:
                 if stored_left is None:
                     stored_left = self._stored_left_on()
@@ -996,16 +1044,19 @@ class _ImportRun:
             text = text.strip()
             if text == "" or raw_id.strip() == "":
                 continue
+            order = source.dialect.date_order
+            iso = _slash_dates_as_iso(pd.Series([text], dtype=object), order).iat[0]
             try:
-                day = date.fromisoformat(text)
+                day = date.fromisoformat(iso)
             except ValueError:
                 day = None
-            if day is None or len(text) != 10:
+            if day is None or len(iso) != 10:
+                shape = {"iso": "YYYY-MM-DD", "dmy": "dd/mm/yyyy", "mdy": "mm/dd/yyyy"}[order]
                 self.problems.add(
                     source.name,
                     line,
                     LEFT_ON,
-                    f"{_shown(text)} is not a date (expected YYYY-MM-DD, the first day "
+                    f"{_shown(text)} is not a date (expected {shape}, the first day "
                     "the participant no longer takes part, or an empty cell)",
                 )
                 continue
@@ -1257,6 +1308,12 @@ class _ImportRun:
         thread.join()
         return answer == [True]
 
+    def _trim(self, source: _Source, column: _Column) -> _Column:
+        """The column with white space around each id or code removed; counted."""
+        trimmed, count = _trimmed(column)
+        source.trimmed += count
+        return trimmed
+
     def _check_observations(
         self, source: _Source, chunk: _Chunk, bounds: Sequence[Any]
     ) -> tuple[np.ndarray, ...]:
@@ -1268,7 +1325,7 @@ class _ImportRun:
         cols = {name: _Column.of(column) for name, column in chunk.columns.items()}
         bad: list[tuple[Any, str, str]] = []  # (row index, column, message)
 
-        ids = cols["participant_id"]
+        ids = self._trim(source, cols["participant_id"])
         participant_keys = ids.per_row(self.participants.keys_of(ids.cells)[0])
         for i in np.flatnonzero(participant_keys < 0):
             bad.append(
@@ -1280,7 +1337,7 @@ class _ImportRun:
                 )
             )
 
-        metric = cols["metric"]
+        metric = self._trim(source, cols["metric"])
         metric_codes, metric_names = pd.factorize(
             metric.cells.astype(str), use_na_sentinel=False
         )
@@ -1301,13 +1358,15 @@ class _ImportRun:
             )
 
         value = cols["value"]
-        values = value.per_row(_as_float(value.cells))
+        values = value.per_row(_as_float(value.cells, source.dialect.decimal or "."))
         finite = np.isfinite(values)
         for i in np.flatnonzero(~finite):
             cell = value.at(int(i))
-            hint = (
-                " (use a dot as decimal separator)" if isinstance(cell, str) and "," in cell else ""
-            )
+            hint = ""
+            if isinstance(cell, str) and "," in cell and source.dialect.decimal != ",":
+                hint = " (use a dot as decimal separator, or give --decimal ,)"
+            elif isinstance(cell, str) and "." in cell and source.dialect.decimal == ",":
+                hint = " (the file's decimal mark is a comma)"
             bad.append((i, "value", f"{_shown(cell)} is not a number{hint}"))
         binary = np.isin(metric_keys, list(self.binary_metric_keys))
         for i in np.flatnonzero(binary & finite & (values != 0) & (values != 1)):
@@ -1321,30 +1380,50 @@ class _ImportRun:
             )
 
         timestamp = cols["timestamp"]
-        cell_micros, cell_valid = _as_micros(timestamp.cells)
+        zone = self.pilot.timezone
+        cell_micros, cell_valid, cell_why = _as_micros(
+            timestamp.cells, source.dialect.date_order, zone
+        )
         micros, valid_time = timestamp.per_row(cell_micros), timestamp.per_row(cell_valid)
+        why = timestamp.per_row(cell_why)
+        expected_time = (
+            "an ISO 8601 timestamp (expected e.g. 2024-03-01T08:30:00 or 2024-03-01)"
+            if source.dialect.date_order == "iso"
+            else "a date as in the rest of the file (expected "
+            + ("dd/mm/yyyy" if source.dialect.date_order == "dmy" else "mm/dd/yyyy")
+            + " [hh:mm[:ss]] or ISO 8601)"
+        )
+        repeated: dict[tuple[Any, Any, Any], list[int]] = {}
+        for i in np.flatnonzero(~valid_time & (why == _REPEATED)):
+            key = (ids.at(int(i)), metric.at(int(i)), timestamp.at(int(i)))
+            repeated.setdefault(key, []).append(int(chunk.lines[i]))
         for i in np.flatnonzero(~valid_time):
-            bad.append(
-                (
-                    i,
-                    "timestamp",
-                    f"{_shown(timestamp.at(int(i)))} is not an ISO 8601 "
-                    "timestamp (expected e.g. 2024-03-01T08:30:00 or 2024-03-01)",
-                )
-            )
+            cell = timestamp.at(int(i))
+            if why[i] == _SKIPPED:
+                message = _skipped_hour(cell, zone)
+            elif why[i] == _REPEATED:
+                key = (ids.at(int(i)), metric.at(int(i)), cell)
+                others = [line for line in repeated[key] if line != chunk.lines[i]]
+                message = _repeated_hour(cell, zone, source.dialect.date_order, others)
+            else:
+                message = f"{_shown(cell)} is not {expected_time}"
+            bad.append((i, "timestamp", message))
         in_period = np.zeros(len(chunk), dtype=bool)
         for period in bounds:
             in_period |= (micros >= period.start_us) & (micros < period.end_us)
+        days = "UTC days" if zone == "UTC" else f"local days in {zone}"
         periods_text = " or ".join(
-            f"{p.name} {_day(p.start_us)}..{_day(p.end_us - 1)}" for p in bounds
+            f"{p.name} {p_start}..{p_end}"
+            for p, (p_start, p_end) in zip(bounds, _period_dates(self.pilot), strict=True)
         )
         for i in np.flatnonzero(valid_time & ~in_period):
             bad.append(
                 (
                     i,
                     "timestamp",
-                    f"{timestamp.at(int(i))!r} is in neither period of "
-                    f"pilot '{self.pilot.id}' (expected {periods_text}, UTC)",
+                    f"{timestamp.at(int(i))!r} ({local_text(int(micros[i]), zone)}) is in "
+                    f"neither period of pilot '{self.pilot.id}' (expected {periods_text}, "
+                    f"{days})",
                 )
             )
 
@@ -1373,7 +1452,7 @@ class _ImportRun:
         for chunk in _csv_chunks(source, RESPONSE_COLUMNS, (), self.problems):
             rows: list[tuple[Any, ...]] = []
             series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
-            columns = [series[c] for c in RESPONSE_COLUMNS]
+            columns = [self._trim(source, _Column(series[c])).cells for c in RESPONSE_COLUMNS]
             for line, *cells in zip(chunk.lines.tolist(), *columns, strict=True):
                 row = self._check_response(source, line, *cells)
                 if row is not None:
@@ -1734,27 +1813,149 @@ def _pg_binary_copy(columns: Sequence[np.ndarray]) -> bytes:
 # --- cell conversions -----------------------------------------------------------
 
 
-def _as_float(column: pd.Series) -> np.ndarray:
-    """Numbers of a column; NaN where a cell is not a number."""
+def _as_float(column: pd.Series, decimal: str = ".") -> np.ndarray:
+    """Numbers of a column; NaN where a cell is not a number. With a decimal comma, a
+    cell with a dot is not a number (it could be a thousands separator)."""
     if pd.api.types.is_bool_dtype(column):
         column = column.astype("float64")
     if pd.api.types.is_numeric_dtype(column):
         return column.to_numpy(dtype=np.float64, na_value=np.nan)
+    if decimal == ",":
+        text = column.astype(object).where(column.notna(), None)
+        has_dot = text.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool)
+        column = text.str.replace(",", ".", regex=False)
+        numbers = pd.to_numeric(column, errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan, copy=True
+        )
+        numbers[has_dot] = np.nan
+        return numbers
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _as_micros(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Epoch microseconds (UTC) of a column of timestamps, and which cells were valid."""
+_FINE, _SKIPPED, _REPEATED = 0, 1, 2
+"""Why a timestamp is invalid: not at all (or not a timestamp), a local time the
+daylight-saving change skips, or one it repeats."""
+_SLASH_DATE = (
+    r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2})(:\d{2}(?::\d{2}(?:[.,]\d*)?)?))?\s*$"
+)
+_WITH_OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d*)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def _as_micros(
+    column: pd.Series, date_order: str = "iso", timezone: str = "UTC"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Epoch microseconds (UTC) of a column of timestamps, which cells were valid, and
+    why not (:data:`_SKIPPED`, :data:`_REPEATED` or :data:`_FINE`).
+
+    A timestamp without an offset is local time in ``timezone``; ``date_order`` 'dmy'
+    or 'mdy' reads ``nn/nn/yyyy [hh:mm[:ss]]`` dates (ISO ones are read too)."""
+    why = np.full(len(column), _FINE, dtype=np.int8)
     if isinstance(column.dtype, pd.DatetimeTZDtype):
-        moments = column.dt.tz_convert("UTC")
-    elif pd.api.types.is_datetime64_dtype(column):
-        moments = column.dt.tz_localize("UTC")  # a naive timestamp is UTC
-    else:
-        text = column.astype(object).where(column.notna(), None)
-        moments = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
-    valid = moments.notna().to_numpy()
+        return (*_micros_of(column), why)
+    if pd.api.types.is_datetime64_dtype(column):
+        return _localized(column, timezone)
+    text = column.astype(object).where(column.notna(), None)
+    if date_order != "iso":
+        text = _slash_dates_as_iso(text, date_order)
+    micros, valid = _micros_of(pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce"))
+    if timezone != "UTC":
+        with_offset = text.str.contains(_WITH_OFFSET, regex=True).fillna(False)
+        naive = np.flatnonzero(valid & ~with_offset.to_numpy(dtype=bool))
+        if len(naive):
+            # read as UTC above: the same digits are the wall-clock time
+            wall = pd.Series(micros[naive].astype("datetime64[us]"))
+            micros[naive], valid[naive], why[naive] = _localized(wall, timezone)
+    return micros, valid, why
+
+
+def _micros_of(moments: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Epoch microseconds of aware timestamps, and which are not NaT."""
+    valid = moments.notna().to_numpy().copy()
     micros = moments.dt.tz_convert(None).to_numpy(dtype="datetime64[us]").view(np.int64)
-    return micros, valid
+    return micros.copy(), valid
+
+
+def _localized(wall: pd.Series, timezone: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Naive wall-clock times of ``timezone`` as epoch microseconds (UTC), which are
+    valid, and why not: the daylight-saving change skips the time or repeats it."""
+    why = np.full(len(wall), _FINE, dtype=np.int8)
+    local = wall.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+    micros, valid = _micros_of(local)
+    failed = ~valid & wall.notna().to_numpy()
+    if failed.any():
+        shifted = wall.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
+        gap = shifted.notna().to_numpy() & failed  # exists once shifted: in the gap
+        why[gap] = _SKIPPED
+        why[failed & ~gap] = _REPEATED
+    return micros, valid, why
+
+
+def _slash_dates_as_iso(text: pd.Series, date_order: str) -> pd.Series:
+    """``dd/mm/yyyy [hh:mm[:ss]]`` (or month first) cells rewritten as ISO 8601; other
+    cells as they are."""
+    parts = text.str.extract(_SLASH_DATE)
+    matched = parts[2].notna()
+    if not matched.any():
+        return text
+    day, month = (parts[0], parts[1]) if date_order == "dmy" else (parts[1], parts[0])
+    iso = parts[2] + "-" + month.str.zfill(2) + "-" + day.str.zfill(2)
+    clock = ("T" + parts[3].str.zfill(2) + parts[4].str.replace(",", ".")).fillna("")
+    return text.where(~matched, iso + clock)
+
+
+def _skipped_hour(cell: object, timezone: str) -> str:
+    return (
+        f"{_shown(cell)} does not exist in {timezone}: the clocks went forward that night "
+        "(daylight-saving change) (expected a time outside the skipped hour, or the "
+        "timestamp with its UTC offset)"
+    )
+
+
+def _repeated_hour(
+    cell: object, timezone: str, date_order: str, other_lines: Sequence[int]
+) -> str:
+    text = pd.Series([str(cell)], dtype=object)
+    if date_order != "iso":
+        text = _slash_dates_as_iso(text, date_order)
+    moment = pd.to_datetime(text.iat[0], format="ISO8601", errors="coerce")
+    instants = ""
+    if not pd.isna(moment):
+        from datetime import UTC
+        from zoneinfo import ZoneInfo
+
+        wall = moment.to_pydatetime().replace(tzinfo=ZoneInfo(timezone))
+        first, second = (wall.replace(fold=f).astimezone(UTC) for f in (0, 1))
+        instants = f" ({first:%Y-%m-%d %H:%M} UTC, then {second:%H:%M} UTC)"
+    also = (
+        f"; the same local time is also on line {', '.join(map(str, other_lines))}"
+        if other_lines
+        else ""
+    )
+    return (
+        f"{_shown(cell)} happened twice in {timezone}{instants}: the clocks went back one "
+        f"hour that night (daylight-saving change){also} (expected the timestamp with its "
+        "UTC offset, e.g. +02:00 for the first and +01:00 for the second)"
+    )
+
+
+def _trimmed(column: _Column) -> tuple[_Column, int]:
+    """A column of ids or codes without white space around its cells, and how many of
+    its rows had some."""
+    cells = column.cells
+    if cells.dtype != object or not len(cells):
+        return column, 0
+    stripped = cells.map(lambda c: c.strip() if isinstance(c, str) else c)
+    changed = (stripped != cells).to_numpy(dtype=bool)
+    if not changed.any():
+        return column, 0
+    return _Column(stripped, column.codes), int(column.per_row(changed).sum())
+
+
+def _period_dates(pilot: Pilot) -> list[tuple[str, str]]:
+    return [
+        (p.start.isoformat(), p.end.isoformat())
+        for p in (pilot.periods.baseline, pilot.periods.intervention)
+    ]
 
 
 def _to_number(cell: str) -> float | None:
@@ -1763,7 +1964,3 @@ def _to_number(cell: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
-
-
-def _day(micros: int) -> str:
-    return db.from_micros(micros).date().isoformat()

@@ -271,7 +271,14 @@ RESP_HEAD = "participant_id,instrument,wave,item,answer\n"
             "timestamp",
             "is in neither period",
         ),
-        ("observations", OBS_HEAD + "h1,kwh,05/01/2024,1\n", 2, "timestamp", "is not an ISO 8601"),
+        (
+            "observations",
+            OBS_HEAD + "h1,kwh,05/01/2024,1\n",
+            2,
+            "timestamp",
+            "can be read day first (5 January) or month first (1 May)",
+        ),
+        ("observations", OBS_HEAD + "h1,kwh,32/01/2024,1\n", 2, "timestamp", "is not a date"),
         ("observations", OBS_HEAD + "h1,kwh,2024-02-30,1\n", 2, "timestamp", "is not an ISO 8601"),
         (
             "observations",

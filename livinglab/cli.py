@@ -57,9 +57,15 @@ def validate(
 @app.command("import")
 def import_(
     pilot: Annotated[str, typer.Argument(help="The pilot's id (pilots/<id>.yaml).")],
-    participants: Annotated[Path | None, typer.Option(help="Participants CSV.")] = None,
-    observations: Annotated[Path | None, typer.Option(help="Observations CSV or Parquet.")] = None,
-    responses: Annotated[Path | None, typer.Option(help="Survey responses CSV.")] = None,
+    participants: Annotated[
+        Path | None, typer.Option(help="Participants CSV or Excel workbook.")
+    ] = None,
+    observations: Annotated[
+        Path | None, typer.Option(help="Observations CSV, Excel workbook or Parquet.")
+    ] = None,
+    responses: Annotated[
+        Path | None, typer.Option(help="Survey responses CSV or Excel workbook.")
+    ] = None,
     sep: Annotated[
         str | None,
         typer.Option(help="CSV separator: ',' ';' or tab (default: detected from the header)."),
@@ -79,6 +85,10 @@ def import_(
             "detected; a file with only such dates is refused until you say).",
         ),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(help="The sheet to read in each Excel workbook (default: the first)."),
+    ] = None,
 ) -> None:
     """Import data into the store: all of it lands, or nothing does."""
     from livinglab import services
@@ -91,7 +101,9 @@ def import_(
         participants=participants,
         observations=observations,
         responses=responses,
-        csv_options=CsvOptions(sep=sep, decimal=decimal, encoding=encoding, dayfirst=dayfirst),
+        csv_options=CsvOptions(
+            sep=sep, decimal=decimal, encoding=encoding, dayfirst=dayfirst, sheet=sheet
+        ),
     )
     typer.echo(_import_summary(report))
 

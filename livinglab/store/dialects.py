@@ -70,6 +70,8 @@ class CsvOptions:
     decimal: str | None = None
     encoding: str | None = None
     dayfirst: bool | None = None
+    sheet: str | None = None
+    """An Excel workbook's sheet (None: the first one)."""
 
 
 @dataclass(frozen=True)

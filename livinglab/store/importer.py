@@ -90,7 +90,7 @@ from sqlmodel import Session, col
 
 from livinglab.errors import ImportRejected, Problem
 from livinglab.spec.models import Instrument, Pilot
-from livinglab.store import dialects
+from livinglab.store import dialects, excel
 from livinglab.store import models as db
 from livinglab.store.dialects import CsvOptions, Dialect, DialectProblem
 from livinglab.store.periods import local_text, period_bounds
@@ -267,10 +267,14 @@ class _Source:
     plain: bool = False  # see _scan_file: the fast CSV reader may read it
     dialect: Dialect = field(default_factory=Dialect)
     trimmed: int = 0  # id and code cells with surrounding white space removed
+    excel: bool = False  # an Excel workbook: lines are the sheet's Excel rows
+    kind: str = ""  # participants, observations or responses
+    options: CsvOptions = field(default_factory=CsvOptions)
+    header_line: int = 1
 
     @property
     def where(self) -> str:
-        return "row" if self.parquet else "line"
+        return "row" if self.parquet or self.excel else "line"
 
 
 def _check_header(
@@ -280,7 +284,7 @@ def _check_header(
     optional: Sequence[str],
     problems: _Problems,
 ) -> bool:
-    line = None if source.parquet else 1
+    line = None if source.parquet else source.header_line
     ok = True
     expected = ",".join(required) + ("[," + ",".join(optional) + "]" if optional else "")
     seen: set[str] = set()
@@ -371,6 +375,118 @@ def _csv_chunks(
             )
         except csv.Error as exc:
             problems.add(source.name, reader.line_num, "", f"is not valid CSV: {exc}")
+
+
+def _rows_chunks(
+    source: _Source, required: Sequence[str], optional: Sequence[str], problems: _Problems
+) -> Iterator[_Chunk]:
+    """The rows of a CSV file or an Excel sheet, in chunks of text cells."""
+    if source.excel:
+        return _excel_chunks(source, required, optional, problems)
+    return _csv_chunks(source, required, optional, problems)
+
+
+def _excel_chunks(
+    source: _Source, required: Sequence[str], optional: Sequence[str], problems: _Problems
+) -> Iterator[_Chunk]:
+    """The rows of an Excel sheet (:mod:`livinglab.store.excel`), in chunks of text
+    cells, each with its Excel row. The problems name the file with its sheet,
+    ``releves.xlsx[Feuil1]``, and the row. The decimal mark and date order of cells
+    typed as text are decided from the first chunk, as for a CSV file."""
+    try:
+        sheet, rows = excel.sheet_rows(source.path, source.options.sheet)
+    except excel.SheetError as exc:
+        problems.add(source.name, None, "", str(exc))
+        return
+    source.name = f"{source.name}[{sheet}]"
+    first = next(rows, None)
+    if first is None:
+        problems.add(
+            source.name, 1, "", f"the sheet is empty (expected a header row {','.join(required)})"
+        )
+        return
+    source.header_line, cells = first
+    header = [excel.cell_text(c).strip() for c in cells]
+    while header and header[-1] == "":
+        header.pop()
+    if not _check_header(source, header, required, optional, problems):
+        return
+    width = len(header)
+    lines: list[int] = []
+    batch: list[list[object]] = []
+    decided = False
+
+    def chunk() -> _Chunk | None:
+        nonlocal decided
+        if not decided:
+            decided = True
+            if not _decide_excel_dialect(source, header, batch, lines, problems):
+                return None
+        decimal = source.dialect.decimal or "."
+        text = [[excel.cell_text(c, decimal) for c in row] for row in batch]
+        source.rows_read += len(text)
+        return _make_chunk(lines, header, text)
+
+    for line, row in rows:
+        if any(c != "" for c in row[width:]):
+            source.rows_read += 1
+            problems.add(
+                source.name,
+                line,
+                "",
+                f"has a value beyond the header's {width} columns (expected {width} cells)",
+            )
+            continue
+        lines.append(line)
+        batch.append(row[:width] + [""] * (width - len(row)))
+        if len(batch) >= CHUNK_ROWS:
+            made = chunk()
+            if made is None:
+                return
+            yield made
+            lines, batch = [], []
+    if batch:
+        made = chunk()
+        if made is not None:
+            yield made
+
+
+def _decide_excel_dialect(
+    source: _Source,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    lines: Sequence[int],
+    problems: _Problems,
+) -> bool:
+    """The decimal mark and date order of an Excel sheet's cells typed as text (numbers
+    and dates typed as such need neither); False, with the problem, if undecidable."""
+    options = source.options
+
+    def texts(column: str | None) -> list[tuple[int, str]]:
+        if column is None or column not in header:
+            return []
+        at = header.index(column)
+        return [
+            (line, str(row[at]))
+            for line, row in zip(lines, rows, strict=True)
+            if isinstance(row[at], str)
+        ]
+
+    number_column = _NUMBER_COLUMNS.get(source.kind)
+    date_column = _DATE_COLUMNS.get(source.kind)
+    decimal: str | DialectProblem | None = None
+    if number_column in header:
+        decimal = dialects.choose_decimal(texts(number_column), ";", options.decimal, "value")
+    order: dialects.DateOrder | DialectProblem = "iso"
+    if date_column is not None and date_column in header:
+        order = dialects.choose_date_order(texts(date_column), options.dayfirst, date_column)
+    for decided in (decimal, order):
+        if isinstance(decided, DialectProblem):
+            problems.add(source.name, decided.line, decided.field, decided.message)
+    if isinstance(decimal, DialectProblem) or isinstance(order, DialectProblem):
+        return False
+    source.dialect = Dialect(encoding="utf-8", sep=",", decimal=decimal, date_order=order)
+    return True
 
 
 class _NotPlain(Exception):
@@ -675,7 +791,12 @@ def import_files(
     )
     sources = {
         kind: _Source(
-            Path(path), str(path), parquet=Path(path).suffix.lower() in (".parquet", ".pq")
+            Path(path),
+            str(path),
+            parquet=Path(path).suffix.lower() in (".parquet", ".pq"),
+            excel=excel.is_excel(Path(path)),
+            kind=kind,
+            options=csv_options or CsvOptions(),
         )
         for kind, path in (
             ("participants", participants),
@@ -693,8 +814,10 @@ def import_files(
         else:
             scan = _scan_file(source.path)
             source.sha256, source.plain = scan.sha256, scan.plain
-            if not source.parquet:
-                _choose_dialect(source, kind, scan, csv_options or CsvOptions(), problems)
+            if source.excel:
+                source.plain = False
+            elif not source.parquet:
+                _choose_dialect(source, kind, scan, source.options, problems)
     problems.raise_if_any()
 
     with Session(engine) as session:
@@ -729,12 +852,26 @@ def import_files(
             already_present=counts[kind][0] - counts[kind][1],
             batch_id=counts[kind][2],
             sha256=source.sha256,
-            read_as="" if source.parquet else source.dialect.describe(),
+            read_as=_read_as(source),
             trimmed=source.trimmed,
         )
         for kind, source in sources.items()
     }
     return ImportReport(pilot=pilot.id, seconds=time.perf_counter() - started, **reports)
+
+
+def _read_as(source: _Source) -> str:
+    if source.parquet:
+        return ""
+    if source.excel:
+        extra = [
+            *(["decimal comma"] if source.dialect.decimal == "," else []),
+            *([] if source.dialect.date_order == "iso" else [
+                "dd/mm/yyyy" if source.dialect.date_order == "dmy" else "mm/dd/yyyy"
+            ]),
+        ]
+        return ", ".join(["Excel sheet", *extra])
+    return source.dialect.describe()
 
 
 _COLUMNS_OF_KIND = {
@@ -1004,7 +1141,7 @@ class _ImportRun:
         seen: dict[str, int] = {}
         optional = [LEFT_ON, *(a for a in self.pilot.attributes if a != LEFT_ON)]
         stored_left: dict[int, date] | None = None
-        for chunk in _csv_chunks(source, PARTICIPANT_COLUMNS, optional, self.problems):
+        for chunk in _rows_chunks(source, PARTICIPANT_COLUMNS, optional, self.problems):
             series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
             attribute_columns = [c for c in self.pilot.attributes if c in series and c != LEFT_ON]
             for name in (*PARTICIPANT_COLUMNS, *attribute_columns):
@@ -1256,7 +1393,7 @@ class _ImportRun:
             chunks = _parquet_chunks(source, OBSERVATION_COLUMNS, self.problems)
             self._stage_observation_chunks(source, chunks, bounds)
         elif not (FAST_CSV and source.plain and self._staged_fast(source, bounds)):
-            chunks = _csv_chunks(source, OBSERVATION_COLUMNS, (), self.problems)
+            chunks = _rows_chunks(source, OBSERVATION_COLUMNS, (), self.problems)
             self._stage_observation_chunks(source, chunks, bounds)
         if not self.sqlite:
             self.connection.execute(sa.text(f"ANALYZE {_STAGE_OBSERVATION}"))
@@ -1449,7 +1586,7 @@ class _ImportRun:
     # -- survey responses
 
     def _stage_responses(self, source: _Source) -> None:
-        for chunk in _csv_chunks(source, RESPONSE_COLUMNS, (), self.problems):
+        for chunk in _rows_chunks(source, RESPONSE_COLUMNS, (), self.problems):
             rows: list[tuple[Any, ...]] = []
             series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
             columns = [self._trim(source, _Column(series[c])).cells for c in RESPONSE_COLUMNS]

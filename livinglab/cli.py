@@ -89,6 +89,17 @@ def import_(
         str | None,
         typer.Option(help="The sheet to read in each Excel workbook (default: the first)."),
     ] = None,
+    export_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="The observations are a tool's export: enedis (load curves, one meter a "
+            "file named after its participant; a file or a folder).",
+        ),
+    ] = None,
+    metric: Annotated[
+        str | None, typer.Option(help="With --format enedis: the metric the readings are.")
+    ] = None,
 ) -> None:
     """Import data into the store: all of it lands, or nothing does."""
     from livinglab import services
@@ -104,6 +115,8 @@ def import_(
         csv_options=CsvOptions(
             sep=sep, decimal=decimal, encoding=encoding, dayfirst=dayfirst, sheet=sheet
         ),
+        export_format=export_format,
+        metric=metric,
     )
     typer.echo(_import_summary(report))
 

@@ -121,16 +121,35 @@ def import_data(
     observations: Path | None = None,
     responses: Path | None = None,
     csv_options: CsvOptions | None = None,
+    export_format: str | None = None,
+    metric: str | None = None,
 ) -> ImportReport:
     """Import a pilot's files: validated whole first, then written in one transaction.
     ``csv_options``: the separator, decimal mark, encoding or date order the user gives
-    (the rest is detected)."""
+    (the rest is detected). ``export_format``: the observations are a tool's export
+    (``enedis``: a load curve file, or a folder of them, read as ``metric``)."""
     from livinglab.store.importer import import_files
 
     for path in (participants, observations, responses):
-        if path is not None and not Path(path).is_file():
+        if path is not None and not Path(path).exists():
             raise NotFoundError(f"The file '{path}' does not exist.")
     pilot = load_pilot(pilot_id)
+    if export_format is not None:
+        from livinglab.store.adapters import import_export
+
+        if observations is None:
+            raise UsageError(f"The {export_format} format reads --observations: give it.")
+        return import_export(
+            export_format,
+            engine=engine(),
+            pilot=pilot,
+            instruments=instruments(),
+            participants=participants,
+            observations=observations,
+            metric=metric,
+            secret_key=get_settings().secret_key,
+            csv_options=csv_options,
+        )
     return import_files(
         engine=engine(),
         pilot=pilot,

@@ -19,8 +19,8 @@ the file is refused with the choice to make, never guessed:
   only dates like ``03/04/2026`` is refused, asking for ``--dayfirst`` or
   ``--monthfirst``.
 
-The decimal mark and date order are decided from the first :data:`SAMPLE_BYTES` of the
-file; a later cell that does not fit is refused with its line.
+The decimal mark and date order are decided from the first :data:`SAMPLE_BYTES` (1 MB) of
+the file; a later cell that does not fit is refused with its line.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from typing import Literal, NamedTuple
 
 SCAN_BLOCK_BYTES = 1 << 22
 """Bytes hashed and scanned at a time."""
-SAMPLE_BYTES = 1 << 21
+SAMPLE_BYTES = 1 << 20
 """Bytes read to detect the separator, the decimal mark and the date order."""
 
 Encoding = Literal["utf-8", "cp1252", "latin-1"]

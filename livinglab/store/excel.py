@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import cast
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -48,8 +49,8 @@ def sheet_rows(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple[int, 
     def rows() -> Iterator[tuple[int, list[object]]]:
         # iter_rows starts at the sheet's first row (and at its first used column)
         for index, row in enumerate(worksheet.iter_rows()):
-            if any(cell != "" for cell in row):
-                yield index + 1, list(row)
+            if row.count("") != len(row):  # not a blank row
+                yield index + 1, cast("list[object]", row)
 
     return name, rows()
 

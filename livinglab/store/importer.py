@@ -36,7 +36,7 @@ How an import runs
 0. Each file is hashed (SHA-256, recorded with its batch) in one pass that also
    finds the physical line of its first byte that is not UTF-8 and tells whether an
    observations CSV is *plain* (:func:`_scan_file`: no quote, no NUL, no lone
-   carriage return); then its dialect is decided from its first 2 MB.
+   carriage return); then its dialect is decided from its first MB.
 1. Every file is read once, streaming, in chunks of :data:`CHUNK_ROWS` rows, and
    every row is checked. A plain observations file is parsed by pyarrow (about ten
    times faster than the csv module), each column dictionary-encoded so that every
@@ -423,22 +423,34 @@ def _excel_chunks(
             if not _decide_excel_dialect(source, header, batch, lines, problems):
                 return None
         decimal = source.dialect.decimal or "."
+        source.rows_read += len(batch)
+        if source.kind == "observations":
+            # Each distinct cell is converted to text once (readings repeat ids,
+            # metrics and timestamps), then checked once: see _Column.
+            return _Chunk(
+                lines=np.asarray(lines, dtype=np.int64),
+                columns={
+                    name: _excel_column(list(values), decimal)
+                    for name, values in zip(header, zip(*batch, strict=True), strict=True)
+                },
+            )
         text = [[excel.cell_text(c, decimal) for c in row] for row in batch]
-        source.rows_read += len(text)
         return _make_chunk(lines, header, text)
 
     for line, row in rows:
-        if any(c != "" for c in row[width:]):
-            source.rows_read += 1
-            problems.add(
-                source.name,
-                line,
-                "",
-                f"has a value beyond the header's {width} columns (expected {width} cells)",
-            )
-            continue
+        if len(row) != width:
+            if row[width:].count("") != len(row[width:]):
+                source.rows_read += 1
+                problems.add(
+                    source.name,
+                    line,
+                    "",
+                    f"has a value beyond the header's {width} columns (expected {width} cells)",
+                )
+                continue
+            row = row[:width] + [""] * (width - len(row))
         lines.append(line)
-        batch.append(row[:width] + [""] * (width - len(row)))
+        batch.append(row)
         if len(batch) >= CHUNK_ROWS:
             made = chunk()
             if made is None:
@@ -449,6 +461,13 @@ def _excel_chunks(
         made = chunk()
         if made is not None:
             yield made
+
+
+def _excel_column(values: list[object], decimal: str) -> _Column:
+    """A sheet's column as its distinct cells' texts and one code per row."""
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    texts = [excel.cell_text(value, decimal) for value in distinct]
+    return _Column(pd.Series(texts, dtype=object), np.asarray(codes))
 
 
 def _decide_excel_dialect(
@@ -905,10 +924,15 @@ def _choose_dialect(
     header, rows = dialects.sample_rows(source.path, dialect)
 
     def cells(column: str | None) -> list[tuple[int, str]]:
+        """The column's distinct cells in the sample, each with its first line."""
         if column is None or column not in header:
             return []
-        at = header.index(column)
-        return [(line, row[at]) for line, row in rows if len(row) == len(header)]
+        at, width = header.index(column), len(header)
+        first: dict[str, int] = {}
+        for line, row in rows:
+            if len(row) == width and row[at] not in first:
+                first[row[at]] = line
+        return [(line, cell) for cell, line in first.items()]
 
     decimal: str | DialectProblem | None = None
     if number_column in header:

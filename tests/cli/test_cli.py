@@ -121,6 +121,34 @@ def test_import_takes_the_dialect_options_and_says_how_it_read(workspace):
         "Windows-1252, dd/mm/yyyy" in done.stdout
 
 
+def test_import_reads_a_folder_of_enedis_load_curves(workspace):
+    env, cwd = workspace
+    people = cwd / "foyers.csv"
+    people.write_text("participant_id,cohort\nH0001,feedback\n", encoding="utf-8")
+    folder = cwd / "courbes"
+    folder.mkdir()
+    (folder / "H0001.csv").write_bytes(
+        "Identifiant PRM;Type de données\n01234567890123;Courbe de charge\n"
+        "Début;Fin;Valeur (en Kw)\n"
+        "02/03/2026 00:00:00;02/03/2026 00:30:00;1,2\n"
+        "02/03/2026 00:30:00;02/03/2026 01:00:00;\n"
+        "02/03/2026 01:00:00;02/03/2026 01:30:00;oui\n".encode("cp1252")
+    )
+    args = ["import", "energy_feedback", "--participants", str(people),
+            "--observations", str(folder), "--format", "enedis", "--metric", "kwh_per_day"]
+    refused = run(args, env, cwd)
+    assert refused.returncode == 1
+    assert "H0001.csv:6: Valeur: 'oui' is not a power in kW" in refused.stderr
+
+    (folder / "H0001.csv").write_bytes((folder / "H0001.csv").read_bytes().replace(b"oui", b"0,8"))
+    done = run(args, env, cwd)
+    assert done.returncode == 0, done.stderr
+    assert "observations: 2 read, 2 new" in done.stdout
+    assert "kW x the interval (30 min) = kWh per interval; 1 interval(s) without a value" in (
+        done.stdout
+    )
+
+
 def test_demo_then_evaluate_json_gives_the_contract_and_the_three_verdicts(workspace):
     env, cwd = workspace
     done = run(["demo"], env, cwd)

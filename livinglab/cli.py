@@ -93,12 +93,19 @@ def import_(
         str | None,
         typer.Option(
             "--format",
-            help="The observations are a tool's export: enedis (load curves, one meter a "
-            "file named after its participant; a file or a folder).",
+            help="A tool's export: enedis (--observations are load curves, one meter a "
+            "file named after its participant; a file or a folder), limesurvey "
+            "(--responses are a LimeSurvey export; with --instrument and --wave).",
         ),
     ] = None,
     metric: Annotated[
         str | None, typer.Option(help="With --format enedis: the metric the readings are.")
+    ] = None,
+    instrument: Annotated[
+        str | None, typer.Option(help="With --format limesurvey: the instrument answered.")
+    ] = None,
+    wave: Annotated[
+        str | None, typer.Option(help="With --format limesurvey: the wave (baseline, after).")
     ] = None,
 ) -> None:
     """Import data into the store: all of it lands, or nothing does."""
@@ -117,6 +124,8 @@ def import_(
         ),
         export_format=export_format,
         metric=metric,
+        instrument=instrument,
+        wave=wave,
     )
     typer.echo(_import_summary(report))
 

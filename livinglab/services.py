@@ -123,11 +123,14 @@ def import_data(
     csv_options: CsvOptions | None = None,
     export_format: str | None = None,
     metric: str | None = None,
+    instrument: str | None = None,
+    wave: str | None = None,
 ) -> ImportReport:
     """Import a pilot's files: validated whole first, then written in one transaction.
     ``csv_options``: the separator, decimal mark, encoding or date order the user gives
     (the rest is detected). ``export_format``: the observations are a tool's export
-    (``enedis``: a load curve file, or a folder of them, read as ``metric``)."""
+    (``enedis``: a load curve file, or a folder of them, read as ``metric``;
+    ``limesurvey``: the responses are a LimeSurvey export of ``instrument`` in ``wave``)."""
     from livinglab.store.importer import import_files
 
     for path in (participants, observations, responses):
@@ -137,16 +140,20 @@ def import_data(
     if export_format is not None:
         from livinglab.store.adapters import import_export
 
-        if observations is None:
-            raise UsageError(f"The {export_format} format reads --observations: give it.")
+        export = observations if export_format == "enedis" else responses
+        if export is None:
+            option = "--observations" if export_format == "enedis" else "--responses"
+            raise UsageError(f"The {export_format} format reads {option}: give it.")
         return import_export(
             export_format,
             engine=engine(),
             pilot=pilot,
             instruments=instruments(),
             participants=participants,
-            observations=observations,
+            export=export,
             metric=metric,
+            instrument=instrument,
+            wave=wave,
             secret_key=get_settings().secret_key,
             csv_options=csv_options,
         )

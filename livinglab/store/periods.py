@@ -34,6 +34,8 @@ class PeriodBounds:
     start_us: int
     end_us: int
     days: int
+    timezone: str = "UTC"
+    """The pilot's time zone, whose local days the bounds are."""
 
     def contains(self, micros: int) -> bool:
         return self.start_us <= micros < self.end_us
@@ -53,7 +55,13 @@ def _bounds(name: PeriodName, period: Period, zone: ZoneInfo) -> PeriodBounds:
         start_us=_midnight_us(period.start, zone),
         end_us=_midnight_us(period.end + timedelta(days=1), zone),
         days=period.days,
+        timezone=zone.key,
     )
+
+
+def local_midnight_us(day: date, timezone: str) -> int:
+    """The instant a local day of ``timezone`` starts (epoch microseconds)."""
+    return _midnight_us(day, ZoneInfo(timezone))
 
 
 def _midnight_us(day: date, zone: ZoneInfo) -> int:

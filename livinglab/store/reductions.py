@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -39,7 +39,7 @@ from livinglab.errors import NotFoundError
 from livinglab.spec.models import Pilot
 from livinglab.store import models as db
 from livinglab.store.engine import read_connection
-from livinglab.store.periods import PeriodBounds, local_day, period_bounds
+from livinglab.store.periods import PeriodBounds, local_day, local_midnight_us, period_bounds
 
 ZERO_FILLED_AGGREGATES = frozenset({"count", "sum", "rate_per_day"})
 """Aggregates of events, for which a period without readings counts 0 (see above)."""
@@ -283,11 +283,7 @@ def _left_by(left: Mapping[int, date] | None, participant_key: int, period: Peri
     on or before it), so that the period is missing for them."""
     if not left or participant_key not in left:
         return False
-    return _midnight_us(left[participant_key]) < period.end_us
-
-
-def _midnight_us(day: date) -> int:
-    return db.to_micros(datetime.combine(day, time(0), tzinfo=UTC))
+    return local_midnight_us(left[participant_key], period.timezone) < period.end_us
 
 
 def participant_values_by_metric(

@@ -70,7 +70,7 @@ def run(engine, pilot, tmp_path, metric="kwh_total"):
         engine=engine,
         pilot=pilot,
         participants=people(tmp_path),
-        observations=tmp_path / "courbes",
+        export=tmp_path / "courbes",
         metric=metric,
         secret_key=SECRET,
     )

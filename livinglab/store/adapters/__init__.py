@@ -4,7 +4,9 @@ with a map from each written line back to the export's own file and line, so tha
 every problem still names the line the user can open.
 
 - :mod:`livinglab.store.adapters.enedis`: the load curves of the French distribution
-  operator's customer portal (one meter a file).
+  operator's customer portal (one meter a file), as observations;
+- :mod:`livinglab.store.adapters.limesurvey`: a LimeSurvey response export (one row per
+  response), as survey responses, through the instrument's ``limesurvey`` mapping.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from livinglab.store.dialects import CsvOptions
     from livinglab.store.importer import ImportReport
 
-FORMATS = ("enedis",)
+FORMATS = ("enedis", "limesurvey")
 
 
 @dataclass
@@ -81,32 +83,32 @@ def import_export(
     pilot: Pilot,
     instruments: Mapping[str, Instrument] | Iterable[Instrument] = (),
     participants: Path | None = None,
-    observations: Path,
-    metric: str | None,
+    export: Path,
+    metric: str | None = None,
+    instrument: str | None = None,
+    wave: str | None = None,
     secret_key: str,
     csv_options: CsvOptions | None = None,
 ) -> ImportReport:
-    """Import a tool's export (``name``, one of :data:`FORMATS`) as the observations,
-    with the common participants file: all or nothing, as :func:`import_files`; every
-    problem named by the export's file and line."""
-    from livinglab.store.adapters import enedis
+    """Import a tool's export (``name``, one of :data:`FORMATS`) with the common
+    participants file: all or nothing, as :func:`import_files`; every problem named by
+    the export's file and line.
+
+    ``enedis``: ``export`` is a load curve file or a folder of them, read as ``metric``
+    (the observations). ``limesurvey``: ``export`` is a response export, read as the
+    answers of ``instrument`` in ``wave`` (the responses).
+    """
     from livinglab.store.importer import import_files
 
     if name not in FORMATS:
         raise UsageError(f"Unknown format {name!r} (expected one of {', '.join(FORMATS)}).")
-    metrics = [m.id for m in pilot.metrics]
-    if metric not in metrics:
-        raise UsageError(
-            f"The {name} format needs --metric, one of the metrics of pilot '{pilot.id}' "
-            f"{metrics} (got {metric!r})."
-        )
+    catalogue = (
+        dict(instruments) if isinstance(instruments, Mapping) else {i.id: i for i in instruments}
+    )
+    kind = "observations" if name == "enedis" else "responses"
     with tempfile.TemporaryDirectory(prefix="livinglab-adapter-") as tmp:
-        converted = enedis.convert(
-            enedis.curve_files(Path(observations)),
-            metric=metric,
-            timezone=pilot.timezone,
-            out=Path(tmp) / "observations.csv",
-        )
+        out = Path(tmp) / f"{kind}.csv"
+        converted = _convert(name, export, pilot, catalogue, metric, instrument, wave, out)
         if converted.problems:
             raise ImportRejected(
                 converted.problems,
@@ -117,16 +119,51 @@ def import_export(
             report = import_files(
                 engine=engine,
                 pilot=pilot,
-                instruments=instruments,
+                instruments=catalogue,
                 participants=participants,
-                observations=converted.path,
                 secret_key=secret_key,
                 csv_options=csv_options,
+                **{kind: converted.path},
             )
         except ImportRejected as error:
             raise converted.translate(error) from None
-    assert report.observations is not None
-    observations_report = replace(
-        report.observations, file=str(observations), read_as=converted.note
+    kind_report = getattr(report, kind)
+    assert kind_report is not None
+    return replace(
+        report, **{kind: replace(kind_report, file=str(export), read_as=converted.note)}
     )
-    return replace(report, observations=observations_report)
+
+
+def _convert(
+    name: str,
+    export: Path,
+    pilot: Pilot,
+    instruments: Mapping[str, Instrument],
+    metric: str | None,
+    instrument: str | None,
+    wave: str | None,
+    out: Path,
+) -> Converted:
+    if name == "enedis":
+        from livinglab.store.adapters import enedis
+
+        metrics = [m.id for m in pilot.metrics]
+        if metric not in metrics:
+            raise UsageError(
+                f"The enedis format needs --metric, one of the metrics of pilot '{pilot.id}' "
+                f"{metrics} (got {metric!r})."
+            )
+        return enedis.convert(
+            enedis.curve_files(Path(export)), metric=metric, timezone=pilot.timezone, out=out
+        )
+    from livinglab.store.adapters import limesurvey
+
+    planned = sorted({p.instrument for p in pilot.surveys})
+    if instrument not in planned or instrument not in instruments:
+        raise UsageError(
+            f"The limesurvey format needs --instrument, one of the instruments pilot "
+            f"'{pilot.id}' plans {planned} (got {instrument!r})."
+        )
+    if not wave:
+        raise UsageError("The limesurvey format needs --wave (baseline or after).")
+    return limesurvey.convert(Path(export), instrument=instruments[instrument], wave=wave, out=out)

@@ -372,7 +372,7 @@ def test_each_rejection_names_its_line(
 def test_every_problem_is_counted_and_the_list_is_capped(
     engine, pilot, instruments, write, monkeypatch
 ):
-    monkeypatch.setattr("livinglab.store.importer.MAX_PROBLEMS", 5)
+    monkeypatch.setattr("livinglab.store.import_problems.MAX_PROBLEMS", 5)
     text = OBS_HEAD + "".join(f"h1,kwh,2024-01-{day:02d},bad\n" for day in range(1, 21))
 
     error = rejected(

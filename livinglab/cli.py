@@ -272,6 +272,31 @@ def pilots() -> None:
         typer.echo(line)
 
 
+instrument_app = typer.Typer(help="Survey instruments.", no_args_is_help=True)
+app.add_typer(instrument_app, name="instrument")
+
+
+@instrument_app.command("from-xlsform")
+def instrument_from_xlsform(
+    form: Annotated[Path, typer.Argument(help="The XLSForm (.xlsx) of KoboToolbox or ODK.")],
+    out: Annotated[
+        Path | None, typer.Option(help="The YAML to write (default: surveys/<id>.yaml).")
+    ] = None,
+    instrument_id: Annotated[
+        str | None, typer.Option("--id", help="The instrument's id (default: the form's id).")
+    ] = None,
+) -> None:
+    """Write an instrument YAML from an XLSForm: its select_one questions are the items."""
+    from livinglab import services
+
+    written, left_out = services.instrument_from_xlsform(
+        form, out=out, instrument_id=instrument_id
+    )
+    typer.echo(f"{written} written.")
+    if left_out:
+        typer.echo(f"Left out (not select_one): {', '.join(left_out)}.")
+
+
 @app.command("app")
 def run_app(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,

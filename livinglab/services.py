@@ -169,6 +169,26 @@ def import_data(
     )
 
 
+def instrument_from_xlsform(
+    path: Path, *, out: Path | None = None, instrument_id: str | None = None
+) -> tuple[Path, list[str]]:
+    """Write an instrument YAML made from an XLSForm (its select_one questions, their
+    choices as the scale, French and English labels); returns the file written and the
+    questions left out. Never overwrites a file."""
+    from livinglab.spec.xlsform import instrument_from_xlsform as made_from
+    from livinglab.spec.xlsform import to_yaml
+
+    if not Path(path).is_file():
+        raise NotFoundError(f"The file '{path}' does not exist.")
+    data, left_out = made_from(Path(path), instrument_id=instrument_id)
+    target = Path(out) if out else Path(get_settings().surveys_dir) / f"{data['id']}.yaml"
+    if target.exists():
+        raise UsageError(f"{target} exists already: give another --out (nothing was written).")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(to_yaml(data, Path(path)), encoding="utf-8")
+    return target, left_out
+
+
 def load_demo(*, out_dir: Path | None = None, seed: int = 20260101) -> dict[str, ImportReport]:
     """Generate the demo pilots' data (seeded) and import it into the store."""
     from livinglab.demo import generate_demo

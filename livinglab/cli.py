@@ -95,17 +95,18 @@ def import_(
             "--format",
             help="A tool's export: enedis (--observations are load curves, one meter a "
             "file named after its participant; a file or a folder), limesurvey "
-            "(--responses are a LimeSurvey export; with --instrument and --wave).",
+            "(--responses are a LimeSurvey export; with --instrument and --wave), kobo "
+            "(--responses are a KoboToolbox CSV or XLSX export; the same options).",
         ),
     ] = None,
     metric: Annotated[
         str | None, typer.Option(help="With --format enedis: the metric the readings are.")
     ] = None,
     instrument: Annotated[
-        str | None, typer.Option(help="With --format limesurvey: the instrument answered.")
+        str | None, typer.Option(help="With --format limesurvey or kobo: the instrument.")
     ] = None,
     wave: Annotated[
-        str | None, typer.Option(help="With --format limesurvey: the wave (baseline, after).")
+        str | None, typer.Option(help="With --format limesurvey or kobo: the wave.")
     ] = None,
 ) -> None:
     """Import data into the store: all of it lands, or nothing does."""

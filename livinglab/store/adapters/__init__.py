@@ -6,7 +6,9 @@ every problem still names the line the user can open.
 - :mod:`livinglab.store.adapters.enedis`: the load curves of the French distribution
   operator's customer portal (one meter a file), as observations;
 - :mod:`livinglab.store.adapters.limesurvey`: a LimeSurvey response export (one row per
-  response), as survey responses, through the instrument's ``limesurvey`` mapping.
+  response), as survey responses, through the instrument's ``limesurvey`` mapping;
+- :mod:`livinglab.store.adapters.kobo`: a KoboToolbox export (CSV or XLSX, group paths
+  in the column names), as survey responses.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from livinglab.store.dialects import CsvOptions
     from livinglab.store.importer import ImportReport
 
-FORMATS = ("enedis", "limesurvey")
+FORMATS = ("enedis", "limesurvey", "kobo")
 
 
 @dataclass
@@ -96,7 +98,8 @@ def import_export(
 
     ``enedis``: ``export`` is a load curve file or a folder of them, read as ``metric``
     (the observations). ``limesurvey``: ``export`` is a response export, read as the
-    answers of ``instrument`` in ``wave`` (the responses).
+    answers of ``instrument`` in ``wave`` (the responses); ``kobo``: the same from a
+    KoboToolbox export.
     """
     from livinglab.store.importer import import_files
 
@@ -156,14 +159,15 @@ def _convert(
         return enedis.convert(
             enedis.curve_files(Path(export)), metric=metric, timezone=pilot.timezone, out=out
         )
-    from livinglab.store.adapters import limesurvey
+    from livinglab.store.adapters import kobo, limesurvey
 
     planned = sorted({p.instrument for p in pilot.surveys})
     if instrument not in planned or instrument not in instruments:
         raise UsageError(
-            f"The limesurvey format needs --instrument, one of the instruments pilot "
+            f"The {name} format needs --instrument, one of the instruments pilot "
             f"'{pilot.id}' plans {planned} (got {instrument!r})."
         )
     if not wave:
-        raise UsageError("The limesurvey format needs --wave (baseline or after).")
-    return limesurvey.convert(Path(export), instrument=instruments[instrument], wave=wave, out=out)
+        raise UsageError(f"The {name} format needs --wave (baseline or after).")
+    adapter = limesurvey if name == "limesurvey" else kobo
+    return adapter.convert(Path(export), instrument=instruments[instrument], wave=wave, out=out)

@@ -89,3 +89,4 @@ def test_the_command_writes_a_yaml_that_loads(tmp_path):
     )
     assert again.returncode == 1
     assert "exists already" in again.stderr
+

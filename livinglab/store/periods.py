@@ -75,10 +75,37 @@ def local_day(micros: int, timezone: str) -> date:
 
 
 def local_text(micros: int, timezone: str) -> str:
-    """An instant as the pilot's local time and as UTC: ``2026-03-02 00:30 Europe/Paris
-    (2026-03-01 23:30 UTC)``."""
+    """An instant as the pilot's local time and as UTC: ``2026-03-02 00:30:00
+    Europe/Paris = 2026-03-01 23:30:00 UTC``."""
     moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
     local = moment.astimezone(ZoneInfo(timezone))
     if timezone == "UTC":
         return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
-    return f"{local:%Y-%m-%d %H:%M:%S} {timezone} ({moment:%Y-%m-%d %H:%M:%S} UTC)"
+    return f"{local:%Y-%m-%d %H:%M:%S} {timezone} = {moment:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def utc_offsets(pilot: Pilot) -> list[tuple[int, int]]:
+    """The pilot's UTC offset over its periods, as ``(from_us, offset_us)`` pieces in
+    time order: the first from the baseline's start, one more at each daylight-saving
+    change (to the minute) up to the intervention's end."""
+    zone = ZoneInfo(pilot.timezone)
+    baseline, intervention = period_bounds(pilot)
+
+    def offset(micros: int) -> int:
+        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
+        delta = moment.astimezone(zone).utcoffset() or timedelta(0)
+        return int(delta.total_seconds()) * 1_000_000
+
+    day, minute = 86_400_000_000, 60_000_000
+    pieces = [(baseline.start_us, offset(baseline.start_us))]
+    at = baseline.start_us
+    while at < intervention.end_us:
+        following = at + day
+        if offset(following) != pieces[-1][1]:
+            low, high = at, following  # offset(low) is the old one, offset(high) the new
+            while high - low > minute:
+                middle = (low + high) // 2
+                low, high = (middle, high) if offset(middle) == pieces[-1][1] else (low, middle)
+            pieces.append((high, offset(high)))
+        at = following
+    return pieces

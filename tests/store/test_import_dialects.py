@@ -293,7 +293,7 @@ def test_a_reading_outside_the_periods_shows_local_time_and_utc(engine, paris, t
     )
     assert [(p[1], p[2]) for p in problems] == [(3, "timestamp")]
     assert problems[0][3].startswith(
-        "'01/03/2026 23:30' (2026-03-01 23:30:00 Europe/Paris (2026-03-01 22:30:00 UTC)) "
+        "'01/03/2026 23:30' (2026-03-01 23:30:00 Europe/Paris = 2026-03-01 22:30:00 UTC) "
         "is in neither period"
     )
     assert "baseline 2026-03-02..2026-03-29 or intervention 2026-03-30..2026-10-31" in (

@@ -9,7 +9,8 @@ empty area above the table, which would shift the numbers, while calamine's
 
 Cells become the text a CSV file would hold, so that one set of checks serves both: a
 number as its shortest repr (a whole number without ``.0``, so that id 1001 stays
-``1001``), a date or date-time in ISO 8601 (naive: local time of the pilot), a boolean
+``1001``), a date or date-time in ISO 8601 (naive: local time of the pilot; a
+date-time at midnight as its date, so that ``left_on`` reads as a day), a boolean
 as 1 or 0, an empty cell as an empty string.
 """
 
@@ -69,6 +70,9 @@ def cell_text(value: object, decimal: str = ".") -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, datetime):
+        # A date typed in a date-time cell (Excel keeps dates as date-times): its day
+        if value.time() == time(0) and value.tzinfo is None:
+            return value.date().isoformat()
         return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()

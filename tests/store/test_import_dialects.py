@@ -400,3 +400,26 @@ def test_both_readers_read_a_french_file_alike(engine, paris, tmp_path, monkeypa
         ("H0001", "baseline"): (16.0, 28),
         ("H0001", "intervention"): (31.0, 2),
     }
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_accented_ids_in_windows_1252_read_alike_by_both_readers(
+    engine, paris, tmp_path, monkeypatch, fast
+):
+    from livinglab.store import importer
+
+    monkeypatch.setattr(importer, "FAST_CSV", fast)
+    people = "participant_id;cohort\nHé01;testers\nHè02;neighbours\n"
+    text = "participant_id;metric;timestamp;value\nHé01;kwh;03/03/2026;2,5\n"
+    text += "Hè02 ;kwh;13/03/2026;3,5\nHé01;kwh;14/03/2026;4,5\n"
+    report = run(
+        engine,
+        paris,
+        participants=write_bytes(tmp_path, "p.csv", people.encode("cp1252")),
+        observations=write_bytes(tmp_path, "o.csv", text.encode("cp1252")),
+    )
+    assert report.observations.read_as == "';', decimal comma, Windows-1252, dd/mm/yyyy"
+    assert report.observations.trimmed == 1
+    values = participant_values(engine=engine, pilot=paris, metric="kwh")
+    got = {r.participant_id: (r.value, r.n_readings) for r in values.itertuples()}
+    assert got == {pseudonymize("Hé01", SECRET): (3.5, 2), pseudonymize("Hè02", SECRET): (3.5, 1)}

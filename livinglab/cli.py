@@ -105,6 +105,13 @@ def import_(
     instrument: Annotated[
         str | None, typer.Option(help="With --format limesurvey or kobo: the instrument.")
     ] = None,
+    meters: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --format enedis: a CSV meter,participant_id mapping each curve's PRM "
+            "(default: each curve file is named after its participant)."
+        ),
+    ] = None,
     wave: Annotated[
         str | None, typer.Option(help="With --format limesurvey or kobo: the wave.")
     ] = None,
@@ -127,6 +134,7 @@ def import_(
         metric=metric,
         instrument=instrument,
         wave=wave,
+        meters=meters,
     )
     typer.echo(_import_summary(report))
 

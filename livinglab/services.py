@@ -125,6 +125,7 @@ def import_data(
     metric: str | None = None,
     instrument: str | None = None,
     wave: str | None = None,
+    meters: Path | None = None,
 ) -> ImportReport:
     """Import a pilot's files: validated whole first, then written in one transaction.
     ``csv_options``: the separator, decimal mark, encoding or date order the user gives
@@ -133,7 +134,7 @@ def import_data(
     ``limesurvey``: the responses are a LimeSurvey export of ``instrument`` in ``wave``)."""
     from livinglab.store.importer import import_files
 
-    for path in (participants, observations, responses):
+    for path in (participants, observations, responses, meters):
         if path is not None and not Path(path).exists():
             raise NotFoundError(f"The file '{path}' does not exist.")
     pilot = load_pilot(pilot_id)
@@ -154,6 +155,7 @@ def import_data(
             metric=metric,
             instrument=instrument,
             wave=wave,
+            meters=meters,
             secret_key=get_settings().secret_key,
             csv_options=csv_options,
         )

@@ -135,3 +135,33 @@ def test_a_metric_is_required(engine, paris, tmp_path):
     curve(tmp_path, "H0001", {date(2026, 3, 28): "1,000"})
     with pytest.raises(Exception, match="needs --metric"):
         run(engine, paris, tmp_path, metric=None)
+
+
+def test_meters_map_to_participants_by_a_mapping_file(engine, paris, tmp_path):
+    # The PRM under 'Identifiant PRM' (01234567890123) names the meter, not the file.
+    curve(tmp_path, "courbe_janvier", {date(2026, 3, 29): "2,000"})
+    meters = tmp_path / "compteurs.csv"
+    meters.write_text("meter;participant_id\n01234567890123;H0002\n", encoding="utf-8")
+
+    report = import_export(
+        "enedis", engine=engine, pilot=paris, participants=people(tmp_path),
+        export=tmp_path / "courbes", metric="kwh_total", meters=meters, secret_key=SECRET,
+    )
+    assert report.observations.inserted == 46
+    values = participant_values(engine=engine, pilot=paris, metric="kwh_total")
+    h2 = values[values["participant_id"] == pseudonymize("H0002", SECRET)]
+    # 2 kW for the 23 hours of 29 March; no reading in the intervention: a sum of 0
+    assert h2[["period", "value", "n_readings"]].values.tolist() == [
+        ["baseline", 46.0, 46],
+        ["intervention", 0.0, 0],
+    ]
+
+    meters.write_text("meter;participant_id\n99999999999999;H0002\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as caught:
+        import_export(
+            "enedis", engine=engine, pilot=paris, participants=people(tmp_path),
+            export=tmp_path / "courbes", metric="kwh_total", meters=meters, secret_key=SECRET,
+        )
+    [problem] = caught.value.problems
+    assert (problem.file.rsplit("/", 1)[-1], problem.line) == ("courbe_janvier.csv", 3)
+    assert "meter '01234567890123' is not in" in problem.message

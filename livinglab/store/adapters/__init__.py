@@ -89,6 +89,7 @@ def import_export(
     metric: str | None = None,
     instrument: str | None = None,
     wave: str | None = None,
+    meters: Path | None = None,
     secret_key: str,
     csv_options: CsvOptions | None = None,
 ) -> ImportReport:
@@ -97,9 +98,10 @@ def import_export(
     the export's file and line.
 
     ``enedis``: ``export`` is a load curve file or a folder of them, read as ``metric``
-    (the observations). ``limesurvey``: ``export`` is a response export, read as the
-    answers of ``instrument`` in ``wave`` (the responses); ``kobo``: the same from a
-    KoboToolbox export.
+    (the observations), each file's meter mapped to a participant by its name or by the
+    ``meters`` file (``meter,participant_id``). ``limesurvey``: ``export`` is a
+    response export, read as the answers of ``instrument`` in ``wave`` (the responses);
+    ``kobo``: the same from a KoboToolbox export.
     """
     from livinglab.store.importer import import_files
 
@@ -111,7 +113,9 @@ def import_export(
     kind = "observations" if name == "enedis" else "responses"
     with tempfile.TemporaryDirectory(prefix="livinglab-adapter-") as tmp:
         out = Path(tmp) / f"{kind}.csv"
-        converted = _convert(name, export, pilot, catalogue, metric, instrument, wave, out)
+        converted = _convert(
+            name, export, pilot, catalogue, metric, instrument, wave, out, meters
+        )
         if converted.problems:
             raise ImportRejected(
                 converted.problems,
@@ -146,6 +150,7 @@ def _convert(
     instrument: str | None,
     wave: str | None,
     out: Path,
+    meters: Path | None = None,
 ) -> Converted:
     if name == "enedis":
         from livinglab.store.adapters import enedis
@@ -157,7 +162,11 @@ def _convert(
                 f"{metrics} (got {metric!r})."
             )
         return enedis.convert(
-            enedis.curve_files(Path(export)), metric=metric, timezone=pilot.timezone, out=out
+            enedis.curve_files(Path(export)),
+            metric=metric,
+            timezone=pilot.timezone,
+            out=out,
+            meters=meters,
         )
     from livinglab.store.adapters import kobo, limesurvey
 

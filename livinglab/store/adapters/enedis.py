@@ -10,7 +10,9 @@ Each row becomes one reading of the pilot's metric: the **energy** of the interv
 ``kWh = kW x hours`` (30 minutes: ``kW x 0.5``), at the interval's start. The
 repeated autumn hour's two occurrences are told apart by their order in the file (the
 first is summer time), and written with their UTC offset, so that both land. The
-meter is mapped to a participant by the file name (``H0001.csv`` -> ``H0001``). An
+meter is mapped to a participant by the file name (``H0001.csv`` -> ``H0001``), or by
+a ``meter,participant_id`` file (``--meters``) for the PRM under the export's
+``Identifiant PRM`` heading (the meters' ids are never stored). An
 empty value (a reading the meter did not send) is left out and counted.
 
 Use a ``sum`` metric (energy over the period) or ``rate_per_day`` (kWh per day).
@@ -31,6 +33,7 @@ from livinglab.store.adapters import Converted
 
 _STAMP = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
 _HEADER = re.compile(r"^\s*d[ée]but\s*$", re.IGNORECASE)
+_PRM = re.compile(r"^\s*identifiant\s+prm\s*$", re.IGNORECASE)
 
 
 def curve_files(path: Path) -> list[Path]:
@@ -41,23 +44,49 @@ def curve_files(path: Path) -> list[Path]:
 
 
 def convert(
-    paths: Sequence[Path], *, metric: str, timezone: str, out: Path
+    paths: Sequence[Path],
+    *,
+    metric: str,
+    timezone: str,
+    out: Path,
+    meters: Path | None = None,
 ) -> Converted:
-    """Write the readings of every curve file to ``out`` (the common observations CSV)."""
+    """Write the readings of every curve file to ``out`` (the common observations CSV).
+
+    Without ``meters`` a file's participant is its name (``H0001.csv``); with it, the
+    meter (the PRM under the file's ``Identifiant PRM`` heading, else the file's name)
+    is looked up in that CSV's ``meter,participant_id`` columns, which are never
+    stored."""
     converted = Converted(path=out)
     zone = ZoneInfo(timezone)
+    owners = _meter_map(meters, converted.problems) if meters is not None else None
     empty = 0
     hours_seen: set[float] = set()
     with open(out, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["participant_id", "metric", "timestamp", "value"])
         for path in paths:
-            for line, when, kwh, hours in _readings(path, zone, converted.problems):
+            meter, readings = _readings(path, zone, converted.problems)
+            participant = path.stem.strip()
+            if owners is not None:
+                if meter[0] not in owners:
+                    converted.problems.append(
+                        Problem(
+                            str(path),
+                            meter[1],
+                            "",
+                            f"meter {meter[0]!r} is not in {meters} (expected a row "
+                            "meter,participant_id for it)",
+                        )
+                    )
+                    continue
+                participant = owners[meter[0]]
+            for line, when, kwh, hours in readings:
                 if kwh is None:
                     empty += 1
                     continue
                 hours_seen.add(hours)
-                writer.writerow([path.stem.strip(), metric, when.isoformat(), repr(kwh)])
+                writer.writerow([participant, metric, when.isoformat(), repr(kwh)])
                 converted.origins.append((str(path), line))
     steps = ", ".join(f"{round(h * 60)} min" for h in sorted(hours_seen)) or "none"
     converted.note = (
@@ -68,9 +97,37 @@ def convert(
     return converted
 
 
-def _readings(
-    path: Path, zone: ZoneInfo, problems: list[Problem]
-) -> list[tuple[int, datetime, float | None, float]]:
+def _meter_map(path: Path, problems: list[Problem]) -> dict[str, str]:
+    """The ``meter,participant_id`` file as {meter: participant}."""
+    rows = _csv_rows(path, problems, expected=("meter", "participant_id"))
+    if not rows:
+        if not problems:
+            problems.append(Problem(str(path), 1, "", "is empty (expected meter,participant_id)"))
+        return {}
+    header = [h.strip() for h in rows[0]]
+    if "meter" not in header or "participant_id" not in header:
+        problems.append(
+            Problem(str(path), 1, "", f"expected the columns meter,participant_id (got {header})")
+        )
+        return {}
+    meter_at, owner_at = header.index("meter"), header.index("participant_id")
+    owners: dict[str, str] = {}
+    for index, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            problems.append(Problem(str(path), index, "", f"has {len(row)} fields"))
+            continue
+        meter, owner = row[meter_at].strip(), row[owner_at].strip()
+        if meter in owners and owners[meter] != owner:
+            problems.append(
+                Problem(str(path), index, "meter", f"meter {meter!r} is listed twice")
+            )
+        owners[meter] = owner
+    return owners
+
+
+def _csv_rows(path: Path, problems: list[Problem], expected: Sequence[str]) -> list[list[str]]:
     scan = dialects.scan_file(path)
     encoding = dialects.choose_encoding(scan, None)
     if isinstance(encoding, dialects.DialectProblem):
@@ -78,8 +135,30 @@ def _readings(
         return []
     codec = "utf-8-sig" if encoding == "utf-8" else encoding
     with open(path, encoding=codec, newline="") as handle:
+        sep = dialects.choose_separator(handle.readline(), expected, None)
+        handle.seek(0)
+        return list(csv.reader(handle, delimiter=sep))
+
+
+def _readings(
+    path: Path, zone: ZoneInfo, problems: list[Problem]
+) -> tuple[tuple[str, int | None], list[tuple[int, datetime, float | None, float]]]:
+    """The file's meter (its PRM and the line it is on, else its name) and readings."""
+    meter: tuple[str, int | None] = (path.stem.strip(), None)
+    scan = dialects.scan_file(path)
+    encoding = dialects.choose_encoding(scan, None)
+    if isinstance(encoding, dialects.DialectProblem):
+        problems.append(Problem(str(path), encoding.line, "", encoding.message))
+        return meter, []
+    codec = "utf-8-sig" if encoding == "utf-8" else encoding
+    with open(path, encoding=codec, newline="") as handle:
         rows = list(csv.reader(handle, delimiter=";"))
     start = next((i for i, row in enumerate(rows) if row and _HEADER.match(row[0])), None)
+    prm = next(
+        (i for i, row in enumerate(rows[:start]) if row and _PRM.match(row[0])), None
+    )
+    if prm is not None and prm + 1 < len(rows) and rows[prm + 1] and rows[prm + 1][0].strip():
+        meter = (rows[prm + 1][0].strip(), prm + 2)
     if start is None or len(rows[start]) < 3:
         problems.append(
             Problem(
@@ -89,7 +168,7 @@ def _readings(
                 "has no header 'Début;Fin;Valeur' (expected an Enedis load curve export)",
             )
         )
-        return []
+        return meter, []
     seen: dict[datetime, int] = {}  # a local start time -> how many times it came
     out: list[tuple[int, datetime, float | None, float]] = []
     previous_hours = 0.5
@@ -146,7 +225,7 @@ def _readings(
             )
             continue
         out.append((line, instant, round(power * hours, 9), hours))
-    return out
+    return meter, out
 
 
 def _wall(text: str) -> datetime | None:

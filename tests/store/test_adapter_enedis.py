@@ -163,5 +163,5 @@ def test_meters_map_to_participants_by_a_mapping_file(engine, paris, tmp_path):
             export=tmp_path / "courbes", metric="kwh_total", meters=meters, secret_key=SECRET,
         )
     [problem] = caught.value.problems
-    assert (problem.file.rsplit("/", 1)[-1], problem.line) == ("courbe_janvier.csv", 3)
+    assert (problem.file.rsplit("/", 1)[-1], problem.line) == ("courbe_janvier.csv", 2)
     assert "meter '01234567890123' is not in" in problem.message

@@ -7,7 +7,10 @@ measured step in a fresh Python process so that its peak resident memory
 - import of the participants and observations CSV into an empty store;
 - the same import again (every row already present: nothing stored twice);
 - ``participant_values`` (GROUP BY participant, period in SQL) for each metric;
-- import of the same readings from Parquet into another empty store.
+- import of the same readings from Parquet into another empty store;
+- with ``--formats``: the same readings as a French Excel CSV (``;``, decimal comma,
+  ``dd/mm/yyyy hh:mm``, detected) and as an Excel workbook (``.xlsx``), each into an
+  empty store.
 
 Usage::
 
@@ -15,6 +18,7 @@ Usage::
     python benchmarks/bench_import.py --rows 10000000       # 10,000 households (~1 min)
     python benchmarks/bench_import.py --rows 10000000 --postgres postgresql+psycopg://u:pw@host/db
     python benchmarks/bench_import.py --rows 10000000 --only csv   # the CSV import only
+    python benchmarks/bench_import.py --only formats   # plain CSV, French CSV, xlsx (1 M)
 
 ``--postgres`` also runs every step on that server (~2 min more at 10 M), whose
 ``public`` schema is dropped first. ``--workdir DIR`` keeps the generated files
@@ -63,6 +67,7 @@ def pilot_spec(days: int) -> dict[str, Any]:
         ],
         "decision": {"criteria": [{"metric": "kwh", "must": "improve"}]},
         "attributes": ["age_band", "neighbourhood"],
+        "timezone": "UTC",  # the readings are generated on UTC days
     }
 
 
@@ -186,11 +191,48 @@ def generate(
     return result
 
 
+def write_formats(work: Path) -> dict[str, Any]:
+    """observations_fr.csv (``;``, decimal comma, dd/mm/yyyy hh:mm) and
+    observations.xlsx (typed cells: numbers, date-times) from observations.csv."""
+    import pandas as pd
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Relevés")
+    sheet.append(["participant_id", "metric", "timestamp", "value"])
+    with open(work / "observations_fr.csv", "w", newline="", encoding="utf-8") as french:
+        french.write("participant_id;metric;timestamp;value\n")
+        for frame in pd.read_csv(work / "observations.csv", chunksize=200_000, dtype=str):
+            moments = pd.to_datetime(frame["timestamp"], format="ISO8601")
+            out = frame.assign(
+                timestamp=moments.dt.strftime("%d/%m/%Y %H:%M"),
+                value=frame["value"].str.replace(".", ",", regex=False),
+            )
+            out.to_csv(french, sep=";", header=False, index=False)
+            for row in zip(
+                frame["participant_id"],
+                frame["metric"],
+                moments.dt.to_pydatetime(),
+                frame["value"].astype(float),
+                strict=True,
+            ):
+                sheet.append(list(row))
+    book.save(work / "observations.xlsx")
+    return {
+        name: round((work / name).stat().st_size / 1e6, 1)
+        for name in ("observations_fr.csv", "observations.xlsx")
+    }
+
+
 # --- steps (each runs in its own process) -------------------------------------------
 
 
 def step_generate(args: argparse.Namespace) -> dict[str, Any]:
     return generate(Path(args.workdir), rows=args.rows, days=args.days, parquet=args.parquet)
+
+
+def step_formats(args: argparse.Namespace) -> dict[str, Any]:
+    return write_formats(Path(args.workdir))
 
 
 def step_import(args: argparse.Namespace) -> dict[str, Any]:
@@ -212,6 +254,7 @@ def step_import(args: argparse.Namespace) -> dict[str, Any]:
     assert report.observations is not None
     return {
         "seconds": round(seconds, 2),
+        "read_as": report.observations.read_as,
         "read": report.observations.read,
         "inserted": report.observations.inserted,
         "already_present": report.observations.already_present,
@@ -237,7 +280,12 @@ def step_reduce(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-STEPS = {"generate": step_generate, "import": step_import, "reduce": step_reduce}
+STEPS = {
+    "generate": step_generate,
+    "formats": step_formats,
+    "import": step_import,
+    "reduce": step_reduce,
+}
 
 
 def run_step(name: str, args: argparse.Namespace, **extra: str) -> dict[str, Any]:
@@ -273,7 +321,9 @@ def main() -> None:
     )
     parser.add_argument("--skip-parquet", dest="parquet", action="store_false")
     parser.add_argument(
-        "--only", choices=["csv", "parquet"], help="run only this import (no re-import, reduce)"
+        "--only",
+        choices=["csv", "parquet", "formats"],
+        help="run only this import (no re-import, reduce); formats: plain CSV, French CSV, xlsx",
     )
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
     parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
@@ -282,6 +332,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.only == "parquet":
         args.parquet = True
+    if args.only == "formats":
+        args.parquet = False
 
     if args.step:  # a child process: one measured step
         result = STEPS[args.step](args)
@@ -320,7 +372,20 @@ def main() -> None:
             ("participant_values", "reduce", {"url": url}),
         ]
         if args.only:
-            steps = steps[:1] if args.only == "csv" else []
+            steps = steps[:1] if args.only in ("csv", "formats") else []
+        if args.only == "formats" and backend == "sqlite":
+            if not (work / "observations.xlsx").is_file():
+                results["formats"] = run_step("formats", args)
+                print(f"written: {results.pop('formats')}", flush=True)
+            for name, file in (("French CSV", "observations_fr.csv"),
+                               ("xlsx", "observations.xlsx")):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{work / 'store-formats.db'}{suffix}").unlink(missing_ok=True)
+                label = f"{backend}: import {name}"
+                results[label] = run_step(
+                    "import", args, url=f"sqlite:///{work / 'store-formats.db'}", file=file
+                )
+                print(f"{label}: {results[label]}", flush=True)
         for label, step, extra in steps:
             results[f"{backend}: {label}"] = run_step(step, args, **extra)
             print(f"{backend}: {label}: {results[f'{backend}: {label}']}", flush=True)

@@ -57,26 +57,97 @@ def validate(
 @app.command("import")
 def import_(
     pilot: Annotated[str, typer.Argument(help="The pilot's id (pilots/<id>.yaml).")],
-    participants: Annotated[Path | None, typer.Option(help="Participants CSV.")] = None,
-    observations: Annotated[Path | None, typer.Option(help="Observations CSV or Parquet.")] = None,
-    responses: Annotated[Path | None, typer.Option(help="Survey responses CSV.")] = None,
+    participants: Annotated[
+        Path | None, typer.Option(help="Participants CSV or Excel workbook.")
+    ] = None,
+    observations: Annotated[
+        Path | None, typer.Option(help="Observations CSV, Excel workbook or Parquet.")
+    ] = None,
+    responses: Annotated[
+        Path | None, typer.Option(help="Survey responses CSV or Excel workbook.")
+    ] = None,
+    sep: Annotated[
+        str | None,
+        typer.Option(help="CSV separator: ',' ';' or tab (default: detected from the header)."),
+    ] = None,
+    decimal: Annotated[
+        str | None, typer.Option(help="Decimal mark: '.' or ',' (default: detected).")
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="utf-8, cp1252 (Windows-1252) or latin-1 (default: detected)."),
+    ] = None,
+    dayfirst: Annotated[
+        bool | None,
+        typer.Option(
+            "--dayfirst/--monthfirst",
+            help="Dates like 03/04/2026 are day first (3 April) or month first (default: "
+            "detected; a file with only such dates is refused until you say).",
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(help="The sheet to read in each Excel workbook (default: the first)."),
+    ] = None,
+    export_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="A tool's export: enedis (--observations are load curves, one meter a "
+            "file named after its participant; a file or a folder), limesurvey "
+            "(--responses are a LimeSurvey export; with --instrument and --wave), kobo "
+            "(--responses are a KoboToolbox CSV or XLSX export; the same options).",
+        ),
+    ] = None,
+    metric: Annotated[
+        str | None, typer.Option(help="With --format enedis: the metric the readings are.")
+    ] = None,
+    instrument: Annotated[
+        str | None, typer.Option(help="With --format limesurvey or kobo: the instrument.")
+    ] = None,
+    meters: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --format enedis: a CSV meter,participant_id mapping each curve's PRM "
+            "(default: each curve file is named after its participant)."
+        ),
+    ] = None,
+    wave: Annotated[
+        str | None, typer.Option(help="With --format limesurvey or kobo: the wave.")
+    ] = None,
 ) -> None:
     """Import data into the store: all of it lands, or nothing does."""
     from livinglab import services
+    from livinglab.store.dialects import CsvOptions
 
     if not (participants or observations or responses):
         raise _fail("Nothing to import: give --participants, --observations or --responses.")
     report = services.import_data(
-        pilot, participants=participants, observations=observations, responses=responses
+        pilot,
+        participants=participants,
+        observations=observations,
+        responses=responses,
+        csv_options=CsvOptions(
+            sep=sep, decimal=decimal, encoding=encoding, dayfirst=dayfirst, sheet=sheet
+        ),
+        export_format=export_format,
+        metric=metric,
+        instrument=instrument,
+        wave=wave,
+        meters=meters,
     )
     typer.echo(_import_summary(report))
 
 
 def _import_summary(report: object) -> str:
-    parts = [
-        f"{k.kind}: {k.read} read, {k.inserted} new, {k.already_present} already stored"
-        for k in report.kinds  # type: ignore[attr-defined]
-    ]
+    parts = []
+    for k in report.kinds:  # type: ignore[attr-defined]
+        part = f"{k.kind}: {k.read} read, {k.inserted} new, {k.already_present} already stored"
+        if k.read_as:
+            part += f", read as {k.read_as}"
+        if k.trimmed:
+            part += f", {k.trimmed} id(s) trimmed of surrounding spaces"
+        parts.append(part)
     return "; ".join(parts) + f" ({report.seconds:.1f} s)"  # type: ignore[attr-defined]
 
 
@@ -208,6 +279,31 @@ def pilots() -> None:
 
     for line in services.list_pilots_text():
         typer.echo(line)
+
+
+instrument_app = typer.Typer(help="Survey instruments.", no_args_is_help=True)
+app.add_typer(instrument_app, name="instrument")
+
+
+@instrument_app.command("from-xlsform")
+def instrument_from_xlsform(
+    form: Annotated[Path, typer.Argument(help="The XLSForm (.xlsx) of KoboToolbox or ODK.")],
+    out: Annotated[
+        Path | None, typer.Option(help="The YAML to write (default: surveys/<id>.yaml).")
+    ] = None,
+    instrument_id: Annotated[
+        str | None, typer.Option("--id", help="The instrument's id (default: the form's id).")
+    ] = None,
+) -> None:
+    """Write an instrument YAML from an XLSForm: its select_one questions are the items."""
+    from livinglab import services
+
+    written, left_out = services.instrument_from_xlsform(
+        form, out=out, instrument_id=instrument_id
+    )
+    typer.echo(f"{written} written.")
+    if left_out:
+        typer.echo(f"Left out (not select_one): {', '.join(left_out)}.")
 
 
 @app.command("app")

@@ -495,7 +495,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.runs < 1:
         parser.error(f"--runs must be at least 1, got {args.runs}")
     instruments = load_instruments(args.surveys_dir)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     print(
         f"Verdicts of simulated demo pilots, {args.runs} a row (seed {args.seed}); "
         "criteria: pass/fail/inconclusive. Binomial SE of a share <= "
@@ -515,7 +515,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"calibration {calibration:.0f} s)")
         print(format_rows(rows, effects))
         sys.stdout.flush()
-    print(f"\nTotal runtime: {time.perf_counter() - started:.0f} s")
+    print(f"\nTotal runtime: {time.perf_counter() - started:.0f} s "
+          f"(CPU {time.process_time() - cpu:.0f} s)")
     return 0
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from livinglab.report import PilotReport, SurveyDetail
     from livinglab.spec.models import Instrument, Metric, Pilot
     from livinglab.stats import PowerResult
+    from livinglab.store.dialects import CsvOptions
     from livinglab.store.importer import ImportReport
 
 
@@ -119,14 +120,45 @@ def import_data(
     participants: Path | None = None,
     observations: Path | None = None,
     responses: Path | None = None,
+    csv_options: CsvOptions | None = None,
+    export_format: str | None = None,
+    metric: str | None = None,
+    instrument: str | None = None,
+    wave: str | None = None,
+    meters: Path | None = None,
 ) -> ImportReport:
-    """Import a pilot's files: validated whole first, then written in one transaction."""
+    """Import a pilot's files: validated whole first, then written in one transaction.
+    ``csv_options``: the separator, decimal mark, encoding or date order the user gives
+    (the rest is detected). ``export_format``: the observations are a tool's export
+    (``enedis``: a load curve file, or a folder of them, read as ``metric``;
+    ``limesurvey``: the responses are a LimeSurvey export of ``instrument`` in ``wave``)."""
     from livinglab.store.importer import import_files
 
-    for path in (participants, observations, responses):
-        if path is not None and not Path(path).is_file():
+    for path in (participants, observations, responses, meters):
+        if path is not None and not Path(path).exists():
             raise NotFoundError(f"The file '{path}' does not exist.")
     pilot = load_pilot(pilot_id)
+    if export_format is not None:
+        from livinglab.store.adapters import import_export
+
+        export = observations if export_format == "enedis" else responses
+        if export is None:
+            option = "--observations" if export_format == "enedis" else "--responses"
+            raise UsageError(f"The {export_format} format reads {option}: give it.")
+        return import_export(
+            export_format,
+            engine=engine(),
+            pilot=pilot,
+            instruments=instruments(),
+            participants=participants,
+            export=export,
+            metric=metric,
+            instrument=instrument,
+            wave=wave,
+            meters=meters,
+            secret_key=get_settings().secret_key,
+            csv_options=csv_options,
+        )
     return import_files(
         engine=engine(),
         pilot=pilot,
@@ -135,7 +167,28 @@ def import_data(
         observations=observations,
         responses=responses,
         secret_key=get_settings().secret_key,
+        csv_options=csv_options,
     )
+
+
+def instrument_from_xlsform(
+    path: Path, *, out: Path | None = None, instrument_id: str | None = None
+) -> tuple[Path, list[str]]:
+    """Write an instrument YAML made from an XLSForm (its select_one questions, their
+    choices as the scale, French and English labels); returns the file written and the
+    questions left out. Never overwrites a file."""
+    from livinglab.spec.xlsform import instrument_from_xlsform as made_from
+    from livinglab.spec.xlsform import to_yaml
+
+    if not Path(path).is_file():
+        raise NotFoundError(f"The file '{path}' does not exist.")
+    data, left_out = made_from(Path(path), instrument_id=instrument_id)
+    target = Path(out) if out else Path(get_settings().surveys_dir) / f"{data['id']}.yaml"
+    if target.exists():
+        raise UsageError(f"{target} exists already: give another --out (nothing was written).")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(to_yaml(data, Path(path)), encoding="utf-8")
+    return target, left_out
 
 
 def load_demo(*, out_dir: Path | None = None, seed: int = 20260101) -> dict[str, ImportReport]:

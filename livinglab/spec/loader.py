@@ -415,7 +415,7 @@ def _message(err: Any, model: type[BaseModel], raw_loc: Loc) -> str:
     """Pydantic's error rewritten as ``what is wrong (expected ...)`` / ``Got X instead.``"""
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     got = _describe(value)
-    if kind in (RULE_ERROR, "iso_date", "criterion_kind"):
+    if kind in (RULE_ERROR, "iso_date", "criterion_kind", "time_zone"):
         return str(err["msg"])
     if kind == "missing":
         return "this required key is missing"

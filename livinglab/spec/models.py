@@ -195,6 +195,22 @@ def _iso_date(value: Any) -> Any:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
+def _time_zone(value: Any) -> Any:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PydanticCustomError(
+            "time_zone",
+            f"{value!r} is not a time zone (expected an IANA name such as Europe/Paris or UTC)",
+        ) from None
+    return str(value)
+
+
+TimeZone = Annotated[str, BeforeValidator(_time_zone)]
+
+
 class Text(Spec):
     """A text in French and English (French is the default language)."""
 
@@ -483,6 +499,9 @@ class Pilot(Spec):
     cluster bootstrap or randomisation inference, see :mod:`livinglab.stats.clusters`).
     It must be one of ``attributes`` (the participants file carries only those).
     None: each participant was assigned on their own."""
+    timezone: TimeZone = "Europe/Paris"
+    """The pilot's local time (IANA name): its periods are local days, and a timestamp
+    without an offset in its files is local time. The store keeps UTC instants."""
     dropout_after_days: int | None = Field(default=None, gt=0)
     """Drop-out rule: a participant without any reading of any metric for this many
     days in a row, up to the intervention's last day (while the ``phase`` is planned or
@@ -735,6 +754,42 @@ class Item(Spec):
         return _texts(data, "text")
 
 
+def _limesurvey_rules(data: Any) -> Iterator[Broken]:
+    mapping = _get(data, "limesurvey")
+    items = _ids(_entries(data, "items"))
+    mapped = _get(mapping, "items")
+    if isinstance(mapped, Mapping):
+        for code, item in mapped.items():
+            if isinstance(item, str) and items and item not in items:
+                yield Broken(
+                    ("limesurvey", "items", code),
+                    f"'{item}' is not an item of this instrument {one_of(items, item)}",
+                )
+    scale = _get(data, "scale")
+    low, high = _number(_get(scale, "min")), _number(_get(scale, "max"))
+    answers = _get(mapping, "answers")
+    if isinstance(answers, Mapping) and low is not None and high is not None:
+        for code, value in answers.items():
+            number = _number(value)
+            if number is not None and not low <= number <= high:
+                yield Broken(
+                    ("limesurvey", "answers", code),
+                    f"must be on the scale {low:g}..{high:g}. Got {number:g} instead.",
+                )
+
+
+class LimeSurveyMapping(Spec):
+    """How a LimeSurvey response export (one row per response) maps to the instrument:
+    ``items`` maps each question code (``SUS[SQ001]``) to an item id; ``answers`` maps
+    answer codes (``A1``) to scale values (codes not listed must be numbers on the
+    scale); ``N/A`` or an empty cell is no answer. ``participant`` is the column of the
+    participant's id (LimeSurvey's ``token``)."""
+
+    participant: str = "token"
+    items: dict[str, Identifier] = Field(min_length=1)
+    answers: dict[str, int] = Field(default_factory=dict)
+
+
 class Instrument(Spec):
     id: Identifier
     title: Text
@@ -743,6 +798,8 @@ class Instrument(Spec):
     items: list[Item] = Field(min_length=1)
     scoring: Scoring
     reference: str | None = None
+    limesurvey: LimeSurveyMapping | None = None
+    """Optional: how to read this instrument's answers from a LimeSurvey export."""
 
     @model_validator(mode="before")
     @classmethod
@@ -752,6 +809,7 @@ class Instrument(Spec):
     @classmethod
     def _rules(cls, data: Any) -> Iterator[Broken]:
         yield from _duplicates(data, "items")
+        yield from _limesurvey_rules(data)
         scoring = _get(data, "scoring")
         if not isinstance(scoring, str) or scoring not in STANDARD_SCORINGS:
             return

@@ -12,25 +12,44 @@ Participants CSV
 Observations CSV or Parquet (``.parquet``/``.pq``)
     ``participant_id,metric,timestamp,value``. ``timestamp`` is ISO 8601
     (``2024-03-01``, ``2024-03-01T08:30:00``, ``2024-03-01T08:30:00+01:00``,
-    ``...Z``); a timestamp without an offset is UTC. ``value`` is a number with a
-    dot as decimal separator; a binary metric (aggregate ``share``) takes 0 or 1.
-    In Parquet, ``timestamp`` may also be a timestamp column (naive = UTC).
+    ``...Z``) or ``dd/mm/yyyy [hh:mm[:ss]]`` (or month first, see below); a
+    timestamp without an offset is local time of the pilot's ``timezone``: a time
+    the daylight-saving change skips, or repeats, is refused (the file must give the
+    offset). ``value`` is a number; a binary metric (aggregate ``share``) takes 0 or 1.
+    In Parquet, ``timestamp`` may also be a timestamp column (naive = local time).
 Survey responses CSV
     ``participant_id,instrument,wave,item,answer``: one answer per line, a whole
     number on the instrument's scale.
 
-Columns may come in any order. CSV files are UTF-8 (a BOM is accepted); blank
-lines are ignored; quoted fields may span lines.
+Columns may come in any order; blank lines are ignored; quoted fields may span
+lines. A CSV file's encoding (UTF-8, a BOM accepted, or Windows-1252), separator
+(``,`` ``;`` tab), decimal mark and date order are detected or given
+(:mod:`livinglab.store.dialects`, :class:`CsvOptions`), and the report says what was
+read. White space around every id and code is removed (counted in the report).
 
 Which period a reading belongs to is decided by :mod:`livinglab.store.periods`:
-``start 00:00 UTC <= t < (end + 1 day) 00:00 UTC``, so every instant of the end
-date counts. A reading in neither period is refused.
+``start 00:00 <= t < (end + 1 day) 00:00``, local days of the pilot's time zone, so
+every instant of the end date counts. A reading in neither period is refused.
+
+The stages, one module each
+---------------------------
+:mod:`~livinglab.store.dialects` (how a CSV file is written: encoding, separator,
+decimal mark, date order) and :mod:`~livinglab.store.excel` (a workbook's sheet as
+text rows) feed :mod:`~livinglab.store.readers` (files as chunks of rows with their
+lines); :mod:`~livinglab.store.row_checks` converts and checks cells;
+:mod:`~livinglab.store.staging` holds the staging tables and their background
+writer; this module runs the stages on one connection, checks rows against the pilot
+and the store, and writes to the store; :mod:`~livinglab.store.import_problems`
+collects every problem. Adapters (:mod:`livinglab.store.adapters`) turn a tool's
+export into the common files.
 
 How an import runs
 ------------------
 0. Each file is hashed (SHA-256, recorded with its batch) in one pass that also
-   tells whether an observations CSV is *plain* (:func:`_scan_file`: UTF-8, no
-   quote, no NUL, no lone carriage return).
+   finds the physical line of its first byte that is not UTF-8 and tells whether an
+   observations CSV is *plain* (:func:`~livinglab.store.readers.scan_source`: no
+   quote, no NUL, no lone
+   carriage return); then its dialect is decided from its first MB.
 1. Every file is read once, streaming, in chunks of :data:`CHUNK_ROWS` rows, and
    every row is checked. A plain observations file is parsed by pyarrow (about ten
    times faster than the csv module), each column dictionary-encoded so that every
@@ -61,12 +80,7 @@ about 12 s on SQLite and 19 s on PostgreSQL, in under 300 MB whatever the size.
 
 from __future__ import annotations
 
-import bisect
-import codecs
-import csv
 import gc
-import hashlib
-import math
 import sqlite3
 import threading
 import time
@@ -86,33 +100,58 @@ from sqlmodel import Session, col
 
 from livinglab.errors import ImportRejected, Problem
 from livinglab.spec.models import Instrument, Pilot
+from livinglab.store import excel
 from livinglab.store import models as db
-from livinglab.store.periods import period_bounds
+from livinglab.store.dialects import CsvOptions
+from livinglab.store.import_problems import Problems, shown
+from livinglab.store.periods import local_text, period_bounds
 from livinglab.store.pseudonym import pseudonymize
+from livinglab.store.readers import (
+    LEFT_ON,
+    OBSERVATION_COLUMNS,
+    PARTICIPANT_COLUMNS,
+    RESPONSE_COLUMNS,
+    Chunk,
+    Column,
+    NotPlain,
+    Source,
+    choose_dialect,
+    described,
+    fast_csv_chunks,
+    parquet_chunks,
+    rows_chunks,
+    scan_source,
+)
 from livinglab.store.repository import sync_pilot
+from livinglab.store.row_checks import (
+    REPEATED,
+    SKIPPED,
+    as_float,
+    as_micros,
+    period_dates,
+    repeated_hour,
+    skipped_hour,
+    slash_dates_as_iso,
+    to_number,
+    trim_cells,
+)
+from livinglab.store.staging import (
+    KEY_MAP,
+    KEY_WORDS,
+    STAGE_COLUMNS,
+    STAGE_OBSERVATION,
+    STAGE_RESPONSE,
+    OneBehind,
+    pg_binary_copy,
+)
 
-CHUNK_ROWS = 100_000
-"""Rows read, checked and staged at a time."""
 FAST_CSV = True
-"""Read plain observation CSV files with pyarrow (see :func:`_scan_file`); False: always
+"""Read plain observation CSV files with pyarrow (see :func:`scan_source`); False: always
 with the csv module (the two give the same rows, line numbers and problems)."""
-SCAN_BLOCK_BYTES = 1 << 22
-"""Bytes hashed and scanned at a time."""
-CSV_BLOCK_BYTES = 1 << 18
-"""Bytes pyarrow parses at a time (its streaming reader holds some 36 blocks ahead: a
-small block keeps memory low, and is as fast)."""
-MAX_PROBLEMS = 1_000
-"""Problems kept to report; all of them are counted."""
 SQLITE_ROWS_PER_INSERT = 50
 """Rows per INSERT statement when staging on SQLite (fewer statements to step)."""
 NEW_KEY_OFFSET = 1 << 40
 """Staged participants new in this import get ``NEW_KEY_OFFSET + i`` until inserted."""
-
-PARTICIPANT_COLUMNS = ("participant_id", "cohort")
-LEFT_ON = "left_on"
-"""The participants file's optional column: the first day out of the pilot (ISO date)."""
-OBSERVATION_COLUMNS = ("participant_id", "metric", "timestamp", "value")
-RESPONSE_COLUMNS = ("participant_id", "instrument", "wave", "item", "answer")
 
 StrPath = str | PathLike[str]
 
@@ -139,6 +178,10 @@ class KindReport:
         The import batch recording this file.
     sha256 : str
         Hash of the file's content.
+    read_as : str
+        How the file was read (``';', decimal comma, Windows-1252, dd/mm/yyyy``).
+    trimmed : int
+        Cells of ids and codes whose surrounding white space was removed.
     """
 
     kind: str
@@ -148,6 +191,8 @@ class KindReport:
     already_present: int
     batch_id: int
     sha256: str
+    read_as: str = ""
+    trimmed: int = 0
 
 
 @dataclass(frozen=True)
@@ -174,394 +219,6 @@ class ImportReport:
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([k.__dict__ for k in self.kinds])
-
-
-# --- problems -------------------------------------------------------------------
-
-
-class _Problems:
-    """Collects problems: keeps the first :data:`MAX_PROBLEMS`, counts them all."""
-
-    def __init__(self) -> None:
-        self.kept: list[Problem] = []
-        self.total = 0
-
-    def add(self, file: str, line: int | None, column: str, message: str) -> None:
-        self.total += 1
-        if len(self.kept) < MAX_PROBLEMS:
-            self.kept.append(Problem(file, line, column, message))
-
-    def mark(self) -> tuple[int, int]:
-        return self.total, len(self.kept)
-
-    def restore(self, mark: tuple[int, int]) -> None:
-        """Forget the problems added since ``mark``."""
-        self.total = mark[0]
-        del self.kept[mark[1] :]
-
-    def cut(self, mark: tuple[int, int]) -> tuple[list[Problem], int]:
-        """Take out the problems added since ``mark`` (kept ones, and how many in all)."""
-        later = (self.kept[mark[1] :], self.total - mark[0])
-        self.restore(mark)
-        return later
-
-    def paste(self, later: tuple[list[Problem], int]) -> None:
-        """Add back what :meth:`cut` took out, after the problems added since."""
-        kept, total = later
-        room = max(MAX_PROBLEMS - len(self.kept), 0)
-        self.kept += kept[:room]
-        self.total += total
-
-    def raise_if_any(self) -> None:
-        if not self.total:
-            return
-        files = sorted({p.file for p in self.kept})
-        order = {name: i for i, name in enumerate(files)}
-        kept = sorted(self.kept, key=lambda p: (order[p.file], p.line or 0))
-        summary = (
-            f"Import refused, nothing was written: {self.total} problem"
-            f"{'s' if self.total > 1 else ''} in {', '.join(files)}."
-        )
-        if self.total > len(kept):
-            summary += f" The first {len(kept)} are listed."
-        raise ImportRejected(kept, summary)
-
-
-def _shown(value: object) -> str:
-    return "an empty cell" if value is None or value == "" else repr(value)
-
-
-# --- reading files in chunks ----------------------------------------------------
-
-
-@dataclass
-class _Chunk:
-    """Rows of a file: their line numbers and one Series per column."""
-
-    lines: np.ndarray
-    columns: dict[str, pd.Series | _Column]
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-
-@dataclass
-class _Source:
-    path: Path
-    name: str
-    rows_read: int = 0
-    sha256: str = ""
-    parquet: bool = False
-    plain: bool = False  # see _scan_file: the fast CSV reader may read it
-
-    @property
-    def where(self) -> str:
-        return "row" if self.parquet else "line"
-
-
-def _check_header(
-    source: _Source,
-    header: Sequence[str],
-    required: Sequence[str],
-    optional: Sequence[str],
-    problems: _Problems,
-) -> bool:
-    line = None if source.parquet else 1
-    ok = True
-    expected = ",".join(required) + ("[," + ",".join(optional) + "]" if optional else "")
-    seen: set[str] = set()
-    for column in header:
-        if column in seen:
-            problems.add(
-                source.name, line, column, f"column '{column}' appears twice in the header"
-            )
-            ok = False
-        seen.add(column)
-        if column not in required and column not in optional:
-            problems.add(
-                source.name,
-                line,
-                column,
-                f"unexpected column '{column}' (expected the columns {expected})",
-            )
-            ok = False
-    for column in required:
-        if column not in seen:
-            problems.add(
-                source.name,
-                line,
-                column,
-                f"missing column '{column}' (expected the columns {expected})",
-            )
-            ok = False
-    return ok
-
-
-def _csv_chunks(
-    source: _Source, required: Sequence[str], optional: Sequence[str], problems: _Problems
-) -> Iterator[_Chunk]:
-    """The rows of a CSV file, in chunks, with the physical line where each starts."""
-    try:
-        handle = open(source.path, encoding="utf-8-sig", newline="")  # noqa: SIM115
-    except OSError as exc:
-        problems.add(source.name, None, "", f"cannot be read: {exc.strerror}")
-        return
-    with handle:
-        reader = csv.reader(handle)
-        try:
-            header = next(reader, None)
-            if header is None:
-                problems.add(
-                    source.name,
-                    1,
-                    "",
-                    f"the file is empty (expected a header line {','.join(required)})",
-                )
-                return
-            header = [h.strip() for h in header]
-            if not _check_header(source, header, required, optional, problems):
-                return
-            width = len(header)
-            lines: list[int] = []
-            rows: list[list[str]] = []
-            previous_end = reader.line_num
-            for row in reader:
-                start = previous_end + 1  # a quoted field may span lines: report the first
-                previous_end = reader.line_num
-                if len(row) == width:
-                    lines.append(start)
-                    rows.append(row)
-                    if len(rows) >= CHUNK_ROWS:
-                        source.rows_read += len(rows)
-                        yield _make_chunk(lines, header, rows)
-                        lines, rows = [], []
-                elif row:  # not a blank line
-                    source.rows_read += 1
-                    problems.add(
-                        source.name,
-                        start,
-                        "",
-                        f"has {len(row)} fields (expected {width}, as in the header)",
-                    )
-            if rows:
-                source.rows_read += len(rows)
-                yield _make_chunk(lines, header, rows)
-        except UnicodeDecodeError:
-            problems.add(
-                source.name,
-                reader.line_num + 1,
-                "",
-                "is not UTF-8 text (save the file as CSV UTF-8)",
-            )
-        except csv.Error as exc:
-            problems.add(source.name, reader.line_num, "", f"is not valid CSV: {exc}")
-
-
-class _NotPlain(Exception):
-    """The fast reader met something the scan did not foresee: read with the csv module."""
-
-
-def _fast_csv_chunks(
-    source: _Source, required: Sequence[str], problems: _Problems
-) -> Iterator[_Chunk]:
-    """The rows of a plain CSV file (see :func:`_scan_file`), parsed by pyarrow.
-
-    Yields the same chunks, rows, line numbers, problems and ``rows_read`` as
-    :func:`_csv_chunks`, in the same order, but each column comes as its distinct
-    cells and one code per row (a :class:`_Column`), so that the checks convert each
-    distinct cell once. A row with a wrong number of fields is reported by the line
-    pyarrow gives it, which is its physical line since a plain file has one row per
-    line. Raises :class:`_NotPlain` (nothing reported) if pyarrow fails.
-    """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    with open(source.path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None or len(header) == 0:
-            raise _NotPlain("no header")
-        header = [h.strip() for h in header]
-        if not _check_header(source, header, required, (), problems):
-            return
-        if next(reader, None) is None:
-            return  # a header and no rows
-    width = len(header)
-    # The rows pyarrow skipped (wrong number of fields), in line order: their lines and
-    # field counts, from the first one not yet reported or not yet passed by next_line.
-    skipped_lines: list[int] = []
-    skipped_fields: list[int] = []
-    reported = 0  # how many of them are reported
-    next_line = 2  # the physical line of the next row pyarrow returns, skips aside
-
-    def on_invalid(row: Any) -> str:
-        if row.number is None or row.text == "":
-            raise _NotPlain("a row pyarrow could not number, or a blank line")
-        skipped_lines.append(row.number)
-        skipped_fields.append(row.actual_columns)
-        return "skip"
-
-    def report_skipped(before: int | None) -> None:
-        """Report the skipped rows on lines < ``before`` (all: None), as the csv module
-        path reports them: when the reader passes them, before the chunk they precede;
-        then forget those that are reported and behind."""
-        nonlocal reported
-        while reported < len(skipped_lines) and (
-            before is None or skipped_lines[reported] < before
-        ):
-            source.rows_read += 1
-            problems.add(
-                source.name,
-                skipped_lines[reported],
-                "",
-                f"has {skipped_fields[reported]} fields (expected {width}, as in the header)",
-            )
-            reported += 1
-        done = min(reported, bisect.bisect_left(skipped_lines, next_line))
-        del skipped_lines[:done], skipped_fields[:done]
-        reported -= done
-
-    pending: list[Any] = []
-    pending_rows = 0
-
-    def make(batches: list[Any], count: int) -> _Chunk:
-        nonlocal next_line
-        table = pa.Table.from_batches(batches)
-        # the k-th row is on line next_line + k + (rows skipped on lines before it)
-        first = bisect.bisect_left(skipped_lines, next_line)
-        skipped = np.asarray(skipped_lines[first:], dtype=np.int64)
-        before_skip = skipped - next_line - np.arange(len(skipped))  # rows kept before each
-        ordinal = np.arange(count, dtype=np.int64)
-        lines = next_line + ordinal + np.searchsorted(before_skip, ordinal, side="right")
-        next_line = int(lines[-1]) + 1 if count else next_line
-        columns = {c: _Column.encode(table.column(c)) for c in required}
-        if _empty_rows(columns.values()).any():
-            # A blank line (pyarrow reads it as a row of empty cells) or a line of
-            # commas only: only the csv module tells them apart.
-            raise _NotPlain("a row of empty cells")
-        return _Chunk(lines=lines, columns=columns)
-
-    try:
-        batches = pacsv.open_csv(
-            source.path,
-            read_options=pacsv.ReadOptions(
-                use_threads=False,  # rows must be numbered in order
-                block_size=CSV_BLOCK_BYTES,
-                skip_rows=1,
-                column_names=header,
-            ),
-            parse_options=pacsv.ParseOptions(
-                quote_char=False,
-                double_quote=False,
-                escape_char=False,
-                newlines_in_values=False,
-                ignore_empty_lines=False,  # a blank line must not go unseen (see make)
-                invalid_row_handler=on_invalid,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()),
-                include_columns=list(required),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-        for batch in batches:
-            pending.append(batch)
-            pending_rows += batch.num_rows
-            while pending_rows >= CHUNK_ROWS:
-                table = pa.Table.from_batches(pending)
-                head, rest = table.slice(0, CHUNK_ROWS), table.slice(CHUNK_ROWS)
-                chunk = make(head.to_batches(), CHUNK_ROWS)
-                pending, pending_rows = rest.to_batches(), rest.num_rows
-                report_skipped(int(chunk.lines[-1]))
-                source.rows_read += len(chunk)
-                yield chunk
-        report_skipped(None)
-        if pending_rows:
-            chunk = make(pending, pending_rows)
-            source.rows_read += len(chunk)
-            yield chunk
-    except (pa.ArrowException, UnicodeDecodeError) as exc:
-        raise _NotPlain(str(exc)) from exc
-
-
-def _empty_rows(columns: Iterable[_Column]) -> np.ndarray:
-    """Which rows have an empty string in every column (none: an empty array)."""
-    empty: np.ndarray | bool = True
-    for column in columns:
-        is_empty = column.cells.to_numpy() == ""
-        if not is_empty.any():
-            return np.zeros(0, dtype=bool)
-        empty = empty & column.per_row(is_empty)
-    return np.asarray(empty, dtype=bool)
-
-
-@dataclass
-class _Column:
-    """One column of a chunk: its distinct cells and, per row, the index of its cell.
-
-    Without ``codes`` the cells are the rows themselves (one cell per row).
-    """
-
-    cells: pd.Series
-    codes: np.ndarray | None = None
-
-    @classmethod
-    def encode(cls, array: Any) -> _Column:
-        """A pyarrow string column, as its distinct strings (Python str) and codes."""
-        encoded = array.combine_chunks().dictionary_encode()
-        cells = encoded.dictionary.to_numpy(zero_copy_only=False)
-        return cls(pd.Series(cells, dtype=object), encoded.indices.to_numpy())
-
-    @classmethod
-    def of(cls, column: pd.Series | _Column) -> _Column:
-        return column if isinstance(column, _Column) else cls(column.reset_index(drop=True))
-
-    def __len__(self) -> int:
-        return len(self.cells) if self.codes is None else len(self.codes)
-
-    def at(self, row: int) -> Any:
-        """The cell of a row."""
-        return self.cells.iat[row if self.codes is None else int(self.codes[row])]
-
-    def per_row(self, per_cell: np.ndarray) -> np.ndarray:
-        """Spread an array of one value per cell to one value per row."""
-        return per_cell if self.codes is None else per_cell[self.codes]
-
-
-def _make_chunk(lines: list[int], header: Sequence[str], rows: list[list[str]]) -> _Chunk:
-    columns = zip(*rows, strict=True)
-    return _Chunk(
-        lines=np.asarray(lines, dtype=np.int64),
-        columns={
-            name: pd.Series(values, dtype=object)
-            for name, values in zip(header, columns, strict=True)
-        },
-    )
-
-
-def _parquet_chunks(
-    source: _Source, required: Sequence[str], problems: _Problems
-) -> Iterator[_Chunk]:
-    """The rows of a Parquet file in record batches; a row's "line" is its 1-based number."""
-    import pyarrow.parquet as pq
-
-    try:
-        parquet = pq.ParquetFile(source.path)
-    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-        problems.add(source.name, None, "", f"is not a readable Parquet file: {exc}")
-        return
-    header = list(parquet.schema_arrow.names)
-    if not _check_header(source, header, required, (), problems):
-        return
-    offset = 0
-    for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=list(required)):
-        frame = batch.to_pandas(date_as_object=False)  # a date column reads as midnight UTC
-        count = len(frame)
-        source.rows_read += count
-        lines = np.arange(offset + 1, offset + count + 1, dtype=np.int64)
-        offset += count
-        yield _Chunk(lines=lines, columns={c: frame[c].reset_index(drop=True) for c in required})
 
 
 # --- context of one import ------------------------------------------------------
@@ -611,6 +268,7 @@ def import_files(
     observations: StrPath | None = None,
     responses: StrPath | None = None,
     secret_key: str,
+    csv_options: CsvOptions | None = None,
 ) -> ImportReport:
     """Import a pilot's data files, all or nothing.
 
@@ -629,6 +287,9 @@ def import_files(
         the participants file given in the same call.
     secret_key : str
         Key of the pseudonymising hash (``Settings.secret_key``).
+    csv_options : CsvOptions, optional
+        The CSV files' separator, decimal mark, encoding and date order, where the user
+        gives them; the others are detected (:mod:`livinglab.store.dialects`).
 
     Returns
     -------
@@ -643,16 +304,22 @@ def import_files(
 
     Notes
     -----
-    A reading belongs to a period when ``start 00:00 UTC <= t < (end + 1 day) 00:00
-    UTC`` (:mod:`livinglab.store.periods`); a timestamp without offset is UTC.
+    A reading belongs to a period when ``start 00:00 <= t < (end + 1 day) 00:00``,
+    local time of the pilot's ``timezone`` (:mod:`livinglab.store.periods`); a timestamp
+    without offset is local time.
     """
     started = time.perf_counter()
     instrument_map = (
         dict(instruments) if isinstance(instruments, Mapping) else {i.id: i for i in instruments}
     )
     sources = {
-        kind: _Source(
-            Path(path), str(path), parquet=Path(path).suffix.lower() in (".parquet", ".pq")
+        kind: Source(
+            Path(path),
+            str(path),
+            parquet=Path(path).suffix.lower() in (".parquet", ".pq"),
+            excel=excel.is_excel(Path(path)),
+            kind=kind,
+            options=csv_options or CsvOptions(),
         )
         for kind, path in (
             ("participants", participants),
@@ -661,14 +328,19 @@ def import_files(
         )
         if path is not None
     }
-    problems = _Problems()
+    problems = Problems()
     for kind, source in sources.items():
         if not source.path.is_file():
             problems.add(source.name, None, "", "file not found")
         elif source.parquet and kind != "observations":
             problems.add(source.name, None, "", f"the {kind} file must be CSV (got a Parquet file)")
         else:
-            source.sha256, source.plain = _scan_file(source.path)
+            scan = scan_source(source.path)
+            source.sha256, source.plain = scan.sha256, scan.plain
+            if source.excel:
+                source.plain = False
+            elif not source.parquet:
+                choose_dialect(source, kind, scan, source.options, problems)
     problems.raise_if_any()
 
     with Session(engine) as session:
@@ -703,6 +375,8 @@ def import_files(
             already_present=counts[kind][0] - counts[kind][1],
             batch_id=counts[kind][2],
             sha256=source.sha256,
+            read_as=described(source),
+            trimmed=source.trimmed,
         )
         for kind, source in sources.items()
     }
@@ -726,98 +400,11 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _scan_file(path: Path) -> tuple[str, bool]:
-    """The file's SHA-256, and whether it is *plain* CSV, in one pass over its bytes.
-
-    Plain: not empty, UTF-8 (an optional BOM), no quote character, no NUL, and no
-    carriage return other than in ``\\r\\n``. In a plain file every physical line
-    is one row or a blank line, so the fast reader (pyarrow) numbers rows as the csv
-    module does (it sends a file with a blank line back to the csv module); any other
-    file is read by the csv module.
-    """
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    plain = True
-    empty = True
-    pending_cr = False  # the previous block ended with b"\r"
-    with open(path, "rb") as handle:
-        while block := handle.read(SCAN_BLOCK_BYTES):
-            digest.update(block)
-            empty = False
-            if not plain:
-                continue
-            if b'"' in block or b"\x00" in block:
-                plain = False
-            if pending_cr and not block.startswith(b"\n"):
-                plain = False  # a lone carriage return
-            pending_cr = block.endswith(b"\r")
-            if b"\r" in block and block.count(b"\r") - block.count(b"\r\n") != pending_cr:
-                plain = False
-            if plain and (not block.isascii() or decoder.getstate()[0]):
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError:
-                    plain = False
-    if plain:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            plain = False
-    return digest.hexdigest(), plain and not pending_cr and not empty
-
-
 class _AlreadyThere(Exception):
     """The plain INSERT of deferred-duplicate observations met a row already there."""
 
 
-class _OneBehind:
-    """Runs submitted calls in order on one background thread, at most one at a time:
-    ``submit`` waits for the previous call first, so at most one chunk is being written
-    while the next is prepared (memory stays flat). Leaving the block waits for the
-    last call; an error of a call is raised in the submitting thread."""
-
-    def __init__(self, *, background: bool = True) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        self._executor = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="livinglab-stage")
-            if background
-            else None
-        )
-        self._pending: Any = None
-
-    def submit(self, function: Any, *args: Any) -> None:
-        self.wait()
-        if self._executor is None:  # no background thread: run it now
-            function(*args)
-            return
-        self._pending = self._executor.submit(function, *args)
-
-    def wait(self) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
-
-    def __enter__(self) -> _OneBehind:
-        return self
-
-    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
-        try:
-            if kind is None:
-                self.wait()
-            elif self._pending is not None:
-                self._pending.exception()  # let it finish; the first error wins
-        finally:
-            if self._executor is not None:
-                self._executor.shutdown(wait=True)
-
-
 # --- one import run on one connection -------------------------------------------
-
-
-_STAGE_OBSERVATION = "ll_stage_observation"
-_STAGE_RESPONSE = "ll_stage_response"
-_KEY_MAP = "ll_stage_key_map"
 
 
 class _ImportRun:
@@ -828,7 +415,7 @@ class _ImportRun:
         instruments: dict[str, Instrument],
         metric_keys: dict[str, int],
         secret_key: str,
-        problems: _Problems,
+        problems: Problems,
     ) -> None:
         self.connection = connection
         self.sqlite = connection.dialect.name == "sqlite"
@@ -842,11 +429,11 @@ class _ImportRun:
         self.left_on: dict[int, date] = {}  # key or placeholder -> left_on to write
         self._pending_left: dict[str, date] = {}  # raw id -> left_on of a new participant
         self.key_map: dict[int, int] = {}
-        self.deferred: tuple[_Source, tuple[int, int]] | None = None
+        self.deferred: tuple[Source, tuple[int, int]] | None = None
 
     # -- the whole run
 
-    def execute(self, sources: dict[str, _Source]) -> dict[str, tuple[int, int, int]]:
+    def execute(self, sources: dict[str, Source]) -> dict[str, tuple[int, int, int]]:
         connection = self.connection
         # Phase 1: read, check and stage, in a read transaction (SQLite: no write lock).
         connection.execution_options(sqlite_begin="DEFERRED")
@@ -857,19 +444,19 @@ class _ImportRun:
             if "participants" in sources:
                 self._read_participants(sources["participants"], stored_attributes)
             if "observations" in sources:
-                self._create_stage(_STAGE_OBSERVATION)
+                self._create_stage(STAGE_OBSERVATION)
                 self._stage_observations(sources["observations"])
                 if not self.sqlite and not self.participants.uses_stored:
                     # Only this import's new participants: see _find_deferred_duplicates.
                     self.deferred = (sources["observations"], self.problems.mark())
                 else:
-                    self._find_duplicates(sources["observations"], _STAGE_OBSERVATION)
-                self._find_contradictions(sources["observations"], _STAGE_OBSERVATION)
+                    self._find_duplicates(sources["observations"], STAGE_OBSERVATION)
+                self._find_contradictions(sources["observations"], STAGE_OBSERVATION)
             if "responses" in sources:
-                self._create_stage(_STAGE_RESPONSE)
+                self._create_stage(STAGE_RESPONSE)
                 self._stage_responses(sources["responses"])
-                self._find_duplicates(sources["responses"], _STAGE_RESPONSE)
-                self._find_contradictions(sources["responses"], _STAGE_RESPONSE)
+                self._find_duplicates(sources["responses"], STAGE_RESPONSE)
+                self._find_contradictions(sources["responses"], STAGE_RESPONSE)
             if self.problems.total:
                 self._find_deferred_duplicates()
             self.problems.raise_if_any()
@@ -905,7 +492,7 @@ class _ImportRun:
         source, mark = self.deferred
         self.deferred = None
         later = self.problems.cut(mark)
-        self._find_duplicates(source, _STAGE_OBSERVATION)
+        self._find_duplicates(source, STAGE_OBSERVATION)
         self.problems.paste(later)
 
     def drop_staging(self) -> None:
@@ -914,7 +501,7 @@ class _ImportRun:
                 self.connection.rollback()
             self.connection.execution_options(sqlite_begin="DEFERRED")
             with self.connection.begin():
-                for table in (_STAGE_OBSERVATION, _STAGE_RESPONSE, _KEY_MAP):
+                for table in (STAGE_OBSERVATION, STAGE_RESPONSE, KEY_MAP):
                     self.connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
         except sa.exc.DBAPIError:
             self.connection.invalidate()  # a broken connection must not go back to the pool
@@ -952,15 +539,17 @@ class _ImportRun:
     # -- participants
 
     def _read_participants(
-        self, source: _Source, stored_attributes: dict[int, dict[str, str]]
+        self, source: Source, stored_attributes: dict[int, dict[str, str]]
     ) -> None:
         cohorts = {c.id for c in self.pilot.cohorts}
         seen: dict[str, int] = {}
         optional = [LEFT_ON, *(a for a in self.pilot.attributes if a != LEFT_ON)]
         stored_left: dict[int, date] | None = None
-        for chunk in _csv_chunks(source, PARTICIPANT_COLUMNS, optional, self.problems):
+        for chunk in rows_chunks(source, PARTICIPANT_COLUMNS, optional, self.problems):
             series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
             attribute_columns = [c for c in self.pilot.attributes if c in series and c != LEFT_ON]
+            for name in (*PARTICIPANT_COLUMNS, *attribute_columns):
+                series[name] = self._trim(source, Column(series[name])).cells
             if LEFT_ON in series:
                 if stored_left is None:
                     stored_left = self._stored_left_on()
@@ -982,7 +571,7 @@ class _ImportRun:
 
     def _read_left_on(
         self,
-        source: _Source,
+        source: Source,
         lines: np.ndarray,
         series: Mapping[str, pd.Series],
         stored: dict[int, date],
@@ -996,16 +585,19 @@ class _ImportRun:
             text = text.strip()
             if text == "" or raw_id.strip() == "":
                 continue
+            order = source.dialect.date_order
+            iso = slash_dates_as_iso(pd.Series([text], dtype=object), order).iat[0]
             try:
-                day = date.fromisoformat(text)
+                day = date.fromisoformat(iso)
             except ValueError:
                 day = None
-            if day is None or len(text) != 10:
+            if day is None or len(iso) != 10:
+                shape = {"iso": "YYYY-MM-DD", "dmy": "dd/mm/yyyy", "mdy": "mm/dd/yyyy"}[order]
                 self.problems.add(
                     source.name,
                     line,
                     LEFT_ON,
-                    f"{_shown(text)} is not a date (expected YYYY-MM-DD, the first day "
+                    f"{shown(text)} is not a date (expected {shape}, the first day "
                     "the participant no longer takes part, or an empty cell)",
                 )
                 continue
@@ -1039,7 +631,7 @@ class _ImportRun:
 
     def _participant_row(
         self,
-        source: _Source,
+        source: Source,
         line: int,
         raw_id: str,
         cohort: str,
@@ -1067,7 +659,7 @@ class _ImportRun:
                 source.name,
                 line,
                 "cohort",
-                f"unknown cohort {_shown(cohort)} "
+                f"unknown cohort {shown(cohort)} "
                 f"(expected one of {sorted(cohorts)}, as declared by pilot '{self.pilot.id}')",
             )
         for name, value in attributes.items():
@@ -1110,7 +702,7 @@ class _ImportRun:
     # -- staging tables
 
     def _create_stage(self, table: str) -> None:
-        columns, key = _STAGE_COLUMNS[table]
+        columns, key = STAGE_COLUMNS[table]
         if self.sqlite:
             # The natural key as the table's key: duplicates within the file are
             # caught on insert (their lines are appended to dup_lines), and the
@@ -1133,7 +725,7 @@ class _ImportRun:
         """Write checked rows (their last field is the line) to a staging table."""
         if not rows:
             return
-        columns, key = _STAGE_COLUMNS[table]
+        columns, key = STAGE_COLUMNS[table]
         names = [c for c, _ in columns] + ["line"]
         driver = self.connection.connection.driver_connection
         assert driver is not None
@@ -1160,7 +752,7 @@ class _ImportRun:
         count = len(columns[-1])
         if not count:
             return
-        typed_columns, key = _STAGE_COLUMNS[table]
+        typed_columns, key = STAGE_COLUMNS[table]
         names = [c for c, _ in typed_columns] + ["line"]
         driver = self.connection.connection.driver_connection
         assert driver is not None
@@ -1193,47 +785,47 @@ class _ImportRun:
                 with cursor.copy(
                     f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
                 ) as copy:
-                    copy.write(_pg_binary_copy(columns))
+                    copy.write(pg_binary_copy(columns))
         finally:
             cursor.close()
 
     # -- observations
 
-    def _stage_observations(self, source: _Source) -> None:
+    def _stage_observations(self, source: Source) -> None:
         bounds = period_bounds(self.pilot)
         if source.parquet:
-            chunks = _parquet_chunks(source, OBSERVATION_COLUMNS, self.problems)
+            chunks = parquet_chunks(source, OBSERVATION_COLUMNS, self.problems)
             self._stage_observation_chunks(source, chunks, bounds)
         elif not (FAST_CSV and source.plain and self._staged_fast(source, bounds)):
-            chunks = _csv_chunks(source, OBSERVATION_COLUMNS, (), self.problems)
+            chunks = rows_chunks(source, OBSERVATION_COLUMNS, (), self.problems)
             self._stage_observation_chunks(source, chunks, bounds)
         if not self.sqlite:
-            self.connection.execute(sa.text(f"ANALYZE {_STAGE_OBSERVATION}"))
+            self.connection.execute(sa.text(f"ANALYZE {STAGE_OBSERVATION}"))
 
-    def _staged_fast(self, source: _Source, bounds: Sequence[Any]) -> bool:
+    def _staged_fast(self, source: Source, bounds: Sequence[Any]) -> bool:
         """Stage a plain file read by pyarrow; False (nothing staged, nothing reported)
         if pyarrow met something the scan did not foresee."""
         mark = self.problems.mark()
         try:
-            chunks = _fast_csv_chunks(source, OBSERVATION_COLUMNS, self.problems)
+            chunks = fast_csv_chunks(source, OBSERVATION_COLUMNS, self.problems)
             self._stage_observation_chunks(source, chunks, bounds)
             return True
-        except _NotPlain:
-            self.connection.execute(sa.text(f"DELETE FROM {_STAGE_OBSERVATION}"))
+        except NotPlain:
+            self.connection.execute(sa.text(f"DELETE FROM {STAGE_OBSERVATION}"))
             self.problems.restore(mark)
             source.rows_read = 0
             return False
 
     def _stage_observation_chunks(
-        self, source: _Source, chunks: Iterable[_Chunk], bounds: Sequence[Any]
+        self, source: Source, chunks: Iterable[Chunk], bounds: Sequence[Any]
     ) -> None:
         """Check each chunk and stage its good rows; the staging of one chunk (on a
         background thread, which has the connection to itself meanwhile) overlaps the
         reading and checking of the next."""
-        with _OneBehind(background=self._writable_from_another_thread()) as writer:
+        with OneBehind(background=self._writable_from_another_thread()) as writer:
             for chunk in chunks:
                 columns = self._check_observations(source, chunk, bounds)
-                writer.submit(self._stage_columns, _STAGE_OBSERVATION, columns)
+                writer.submit(self._stage_columns, STAGE_OBSERVATION, columns)
 
     def _writable_from_another_thread(self) -> bool:
         """False for a SQLite connection made with ``check_same_thread=True`` (sqlite3's
@@ -1257,30 +849,36 @@ class _ImportRun:
         thread.join()
         return answer == [True]
 
+    def _trim(self, source: Source, column: Column) -> Column:
+        """The column with white space around each id or code removed; counted."""
+        trimmed, count = trim_cells(column)
+        source.trimmed += count
+        return trimmed
+
     def _check_observations(
-        self, source: _Source, chunk: _Chunk, bounds: Sequence[Any]
+        self, source: Source, chunk: Chunk, bounds: Sequence[Any]
     ) -> tuple[np.ndarray, ...]:
         """Check a chunk; report its bad rows; return the columns of the good ones:
         metric_key, participant_key, ts (epoch microseconds), value, line.
 
-        Every conversion runs once per distinct cell of a column (its ``_Column``
+        Every conversion runs once per distinct cell of a column (its ``Column``
         cells), then spreads to the rows."""
-        cols = {name: _Column.of(column) for name, column in chunk.columns.items()}
+        cols = {name: Column.of(column) for name, column in chunk.columns.items()}
         bad: list[tuple[Any, str, str]] = []  # (row index, column, message)
 
-        ids = cols["participant_id"]
+        ids = self._trim(source, cols["participant_id"])
         participant_keys = ids.per_row(self.participants.keys_of(ids.cells)[0])
         for i in np.flatnonzero(participant_keys < 0):
             bad.append(
                 (
                     i,
                     "participant_id",
-                    f"unknown participant {_shown(ids.at(int(i)))} "
+                    f"unknown participant {shown(ids.at(int(i)))} "
                     "(not in the participants file nor in the store)",
                 )
             )
 
-        metric = cols["metric"]
+        metric = self._trim(source, cols["metric"])
         metric_codes, metric_names = pd.factorize(
             metric.cells.astype(str), use_na_sentinel=False
         )
@@ -1295,20 +893,22 @@ class _ImportRun:
                 (
                     i,
                     "metric",
-                    f"unknown metric {_shown(metric.at(int(i)))} "
+                    f"unknown metric {shown(metric.at(int(i)))} "
                     f"(expected one of {sorted(self.metric_keys)})",
                 )
             )
 
         value = cols["value"]
-        values = value.per_row(_as_float(value.cells))
+        values = value.per_row(as_float(value.cells, source.dialect.decimal or "."))
         finite = np.isfinite(values)
         for i in np.flatnonzero(~finite):
             cell = value.at(int(i))
-            hint = (
-                " (use a dot as decimal separator)" if isinstance(cell, str) and "," in cell else ""
-            )
-            bad.append((i, "value", f"{_shown(cell)} is not a number{hint}"))
+            hint = ""
+            if isinstance(cell, str) and "," in cell and source.dialect.decimal != ",":
+                hint = " (use a dot as decimal separator, or give --decimal ,)"
+            elif isinstance(cell, str) and "." in cell and source.dialect.decimal == ",":
+                hint = " (the file's decimal mark is a comma)"
+            bad.append((i, "value", f"{shown(cell)} is not a number{hint}"))
         binary = np.isin(metric_keys, list(self.binary_metric_keys))
         for i in np.flatnonzero(binary & finite & (values != 0) & (values != 1)):
             bad.append(
@@ -1321,30 +921,50 @@ class _ImportRun:
             )
 
         timestamp = cols["timestamp"]
-        cell_micros, cell_valid = _as_micros(timestamp.cells)
+        zone = self.pilot.timezone
+        cell_micros, cell_valid, cell_why = as_micros(
+            timestamp.cells, source.dialect.date_order, zone
+        )
         micros, valid_time = timestamp.per_row(cell_micros), timestamp.per_row(cell_valid)
+        why = timestamp.per_row(cell_why)
+        expected_time = (
+            "an ISO 8601 timestamp (expected e.g. 2024-03-01T08:30:00 or 2024-03-01)"
+            if source.dialect.date_order == "iso"
+            else "a date as in the rest of the file (expected "
+            + ("dd/mm/yyyy" if source.dialect.date_order == "dmy" else "mm/dd/yyyy")
+            + " [hh:mm[:ss]] or ISO 8601)"
+        )
+        repeated: dict[tuple[Any, Any, Any], list[int]] = {}
+        for i in np.flatnonzero(~valid_time & (why == REPEATED)):
+            key = (ids.at(int(i)), metric.at(int(i)), timestamp.at(int(i)))
+            repeated.setdefault(key, []).append(int(chunk.lines[i]))
         for i in np.flatnonzero(~valid_time):
-            bad.append(
-                (
-                    i,
-                    "timestamp",
-                    f"{_shown(timestamp.at(int(i)))} is not an ISO 8601 "
-                    "timestamp (expected e.g. 2024-03-01T08:30:00 or 2024-03-01)",
-                )
-            )
+            cell = timestamp.at(int(i))
+            if why[i] == SKIPPED:
+                message = skipped_hour(cell, zone)
+            elif why[i] == REPEATED:
+                key = (ids.at(int(i)), metric.at(int(i)), cell)
+                others = [line for line in repeated[key] if line != chunk.lines[i]]
+                message = repeated_hour(cell, zone, source.dialect.date_order, others)
+            else:
+                message = f"{shown(cell)} is not {expected_time}"
+            bad.append((i, "timestamp", message))
         in_period = np.zeros(len(chunk), dtype=bool)
         for period in bounds:
             in_period |= (micros >= period.start_us) & (micros < period.end_us)
+        days = "UTC days" if zone == "UTC" else f"local days in {zone}"
         periods_text = " or ".join(
-            f"{p.name} {_day(p.start_us)}..{_day(p.end_us - 1)}" for p in bounds
+            f"{p.name} {p_start}..{p_end}"
+            for p, (p_start, p_end) in zip(bounds, period_dates(self.pilot), strict=True)
         )
         for i in np.flatnonzero(valid_time & ~in_period):
             bad.append(
                 (
                     i,
                     "timestamp",
-                    f"{timestamp.at(int(i))!r} is in neither period of "
-                    f"pilot '{self.pilot.id}' (expected {periods_text}, UTC)",
+                    f"{timestamp.at(int(i))!r} ({local_text(int(micros[i]), zone)}) is in "
+                    f"neither period of pilot '{self.pilot.id}' (expected {periods_text}, "
+                    f"{days})",
                 )
             )
 
@@ -1369,20 +989,20 @@ class _ImportRun:
 
     # -- survey responses
 
-    def _stage_responses(self, source: _Source) -> None:
-        for chunk in _csv_chunks(source, RESPONSE_COLUMNS, (), self.problems):
+    def _stage_responses(self, source: Source) -> None:
+        for chunk in rows_chunks(source, RESPONSE_COLUMNS, (), self.problems):
             rows: list[tuple[Any, ...]] = []
             series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
-            columns = [series[c] for c in RESPONSE_COLUMNS]
+            columns = [self._trim(source, Column(series[c])).cells for c in RESPONSE_COLUMNS]
             for line, *cells in zip(chunk.lines.tolist(), *columns, strict=True):
                 row = self._check_response(source, line, *cells)
                 if row is not None:
                     rows.append(row)
-            self._stage(_STAGE_RESPONSE, rows)
+            self._stage(STAGE_RESPONSE, rows)
 
     def _check_response(
         self,
-        source: _Source,
+        source: Source,
         line: int,
         raw_id: str,
         instrument_id: str,
@@ -1398,7 +1018,7 @@ class _ImportRun:
                 source.name,
                 line,
                 "participant_id",
-                f"unknown participant {_shown(raw_id)} "
+                f"unknown participant {shown(raw_id)} "
                 "(not in the participants file nor in the store)",
             )
         plans = [p for p in self.pilot.surveys if p.instrument == instrument_id]
@@ -1409,7 +1029,7 @@ class _ImportRun:
                 source.name,
                 line,
                 "instrument",
-                f"unknown instrument {_shown(instrument_id)} "
+                f"unknown instrument {shown(instrument_id)} "
                 f"(expected one of {planned}, as planned by pilot '{self.pilot.id}')",
             )
             return None
@@ -1428,7 +1048,7 @@ class _ImportRun:
                 source.name,
                 line,
                 "wave",
-                f"wave {_shown(wave)} is not planned for "
+                f"wave {shown(wave)} is not planned for "
                 f"'{instrument_id}' (expected one of {waves})",
             )
         if participant is not None and not any(participant[1] in p.cohorts for p in plans):
@@ -1445,16 +1065,16 @@ class _ImportRun:
                 source.name,
                 line,
                 "item",
-                f"unknown item {_shown(item)} of '{instrument_id}' "
+                f"unknown item {shown(item)} of '{instrument_id}' "
                 f"(expected one of {instrument.item_ids})",
             )
-        value = _to_number(answer)
+        value = to_number(answer)
         if value is None or not instrument.scale.contains(value):
             add(
                 source.name,
                 line,
                 "answer",
-                f"{_shown(answer)} is not on the scale of "
+                f"{shown(answer)} is not on the scale of "
                 f"'{instrument_id}' (expected a whole number in "
                 f"{instrument.scale.min}..{instrument.scale.max})",
             )
@@ -1464,9 +1084,9 @@ class _ImportRun:
 
     # -- checks in SQL on the staged rows
 
-    def _find_duplicates(self, source: _Source, table: str) -> None:
-        _, key = _STAGE_COLUMNS[table]
-        what = _KEY_WORDS[table]
+    def _find_duplicates(self, source: Source, table: str) -> None:
+        _, key = STAGE_COLUMNS[table]
+        what = KEY_WORDS[table]
         if self.sqlite:
             rows = self.connection.execute(
                 sa.text(
@@ -1487,11 +1107,11 @@ class _ImportRun:
                 source.name, duplicate, "", f"duplicate of {source.where} {first} (same {what})"
             )
 
-    def _find_contradictions(self, source: _Source, table: str) -> None:
+    def _find_contradictions(self, source: Source, table: str) -> None:
         """Rows whose natural key is stored already with another value."""
         if not self.participants.uses_stored:
             return  # only participants already stored can have stored rows
-        if table == _STAGE_OBSERVATION:
+        if table == STAGE_OBSERVATION:
             sql = (
                 f"SELECT s.line, s.value, o.value FROM {table} s JOIN observation o "
                 "ON o.metric_key = s.metric_key AND o.participant_key = s.participant_key "
@@ -1517,7 +1137,7 @@ class _ImportRun:
 
     # -- phase 2: insert
 
-    def _insert(self, sources: dict[str, _Source]) -> dict[str, tuple[int, int, int]]:
+    def _insert(self, sources: dict[str, Source]) -> dict[str, tuple[int, int, int]]:
         now = db.to_micros(db.utc_now())
         batches = {kind: self._new_batch(kind, source, now) for kind, source in sources.items()}
         counts: dict[str, tuple[int, int, int]] = {}
@@ -1540,7 +1160,7 @@ class _ImportRun:
             sql = (
                 f"INSERT INTO observation (metric_key, participant_key, ts, value, batch_id) "
                 f"SELECT s.metric_key, COALESCE(m.key, s.participant_key), s.ts, s.value, "
-                f"{batches['observations']} FROM {_STAGE_OBSERVATION} s LEFT JOIN {_KEY_MAP} m "
+                f"{batches['observations']} FROM {STAGE_OBSERVATION} s LEFT JOIN {KEY_MAP} m "
                 "ON m.placeholder = s.participant_key WHERE true"
             )
             if self.deferred is None:
@@ -1560,8 +1180,8 @@ class _ImportRun:
                 "INSERT INTO survey_response (participant_key, instrument_id, wave, item_id, "
                 "answer, batch_id, submitted_at) "
                 "SELECT COALESCE(m.key, s.participant_key), s.instrument_id, s.wave, s.item_id, "
-                f"s.answer, {batches['responses']}, {now} FROM {_STAGE_RESPONSE} s "
-                f"LEFT JOIN {_KEY_MAP} m ON m.placeholder = s.participant_key WHERE true "
+                f"s.answer, {batches['responses']}, {now} FROM {STAGE_RESPONSE} s "
+                f"LEFT JOIN {KEY_MAP} m ON m.placeholder = s.participant_key WHERE true "
                 "ON CONFLICT DO NOTHING"
             )
             counts["responses"] = (sources["responses"].rows_read, inserted, batches["responses"])
@@ -1573,7 +1193,7 @@ class _ImportRun:
             )
         return counts
 
-    def _lock_stored_participants(self, sources: dict[str, _Source]) -> None:
+    def _lock_stored_participants(self, sources: dict[str, Source]) -> None:
         """Make sure the stored participants that rows point to are still there, and
         keep them there until commit (observation has no foreign keys to do it)."""
         used = {f[0] for f in self.participants.cache.values() if f and f[0] < NEW_KEY_OFFSET}
@@ -1599,7 +1219,7 @@ class _ImportRun:
                 "Import refused, nothing was written.",
             )
 
-    def _new_batch(self, kind: str, source: _Source, now: int) -> int:
+    def _new_batch(self, kind: str, source: Source, now: int) -> int:
         table = db.ImportBatch.__table__  # type: ignore[attr-defined]
         return self.connection.execute(
             table.insert().returning(table.c.id),
@@ -1668,12 +1288,12 @@ class _ImportRun:
     def _write_key_map(self) -> None:
         key_type = "INTEGER PRIMARY KEY" if self.sqlite else "BIGINT PRIMARY KEY"
         self.connection.execute(
-            sa.text(f"CREATE TEMP TABLE {_KEY_MAP} (placeholder {key_type}, key BIGINT NOT NULL)")
+            sa.text(f"CREATE TEMP TABLE {KEY_MAP} (placeholder {key_type}, key BIGINT NOT NULL)")
         )
         pairs = sorted(self.key_map.items())
         if pairs:
             self.connection.execute(
-                sa.text(f"INSERT INTO {_KEY_MAP} (placeholder, key) VALUES (:placeholder, :key)"),
+                sa.text(f"INSERT INTO {KEY_MAP} (placeholder, key) VALUES (:placeholder, :key)"),
                 [{"placeholder": p, "key": k} for p, k in pairs],
             )
 
@@ -1687,83 +1307,3 @@ def _insert_ignore(connection: Connection, table: sa.Table) -> Any:
 
     dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
     return dialect.insert(table).on_conflict_do_nothing()
-
-
-_STAGE_COLUMNS: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
-    _STAGE_OBSERVATION: (
-        [
-            ("metric_key", "INTEGER"),
-            ("participant_key", "INTEGER"),
-            ("ts", "INTEGER"),
-            ("value", "REAL"),
-        ],
-        ["metric_key", "participant_key", "ts"],
-    ),
-    _STAGE_RESPONSE: (
-        [
-            ("participant_key", "INTEGER"),
-            ("instrument_id", "TEXT"),
-            ("wave", "TEXT"),
-            ("item_id", "TEXT"),
-            ("answer", "INTEGER"),
-        ],
-        ["participant_key", "instrument_id", "wave", "item_id"],
-    ),
-}
-_KEY_WORDS = {
-    _STAGE_OBSERVATION: "participant, metric and timestamp",
-    _STAGE_RESPONSE: "participant, instrument, wave and item",
-}
-
-
-def _pg_binary_copy(columns: Sequence[np.ndarray]) -> bytes:
-    """Rows of 8-byte columns (bigint, or double precision for a float column) in
-    PostgreSQL's binary COPY format: signature, rows, trailer."""
-    fields: list[tuple[str, str]] = [("count", ">i2")]
-    for j, column in enumerate(columns):
-        kind = ">f8" if column.dtype.kind == "f" else ">i8"
-        fields += [(f"size{j}", ">i4"), (f"value{j}", kind)]
-    rows = np.empty(len(columns[0]), dtype=np.dtype(fields))
-    rows["count"] = len(columns)
-    for j, column in enumerate(columns):
-        rows[f"size{j}"] = 8
-        rows[f"value{j}"] = column
-    return b"PGCOPY\n\xff\r\n\x00" + bytes(8) + rows.tobytes() + b"\xff\xff"
-
-
-# --- cell conversions -----------------------------------------------------------
-
-
-def _as_float(column: pd.Series) -> np.ndarray:
-    """Numbers of a column; NaN where a cell is not a number."""
-    if pd.api.types.is_bool_dtype(column):
-        column = column.astype("float64")
-    if pd.api.types.is_numeric_dtype(column):
-        return column.to_numpy(dtype=np.float64, na_value=np.nan)
-    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-def _as_micros(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Epoch microseconds (UTC) of a column of timestamps, and which cells were valid."""
-    if isinstance(column.dtype, pd.DatetimeTZDtype):
-        moments = column.dt.tz_convert("UTC")
-    elif pd.api.types.is_datetime64_dtype(column):
-        moments = column.dt.tz_localize("UTC")  # a naive timestamp is UTC
-    else:
-        text = column.astype(object).where(column.notna(), None)
-        moments = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
-    valid = moments.notna().to_numpy()
-    micros = moments.dt.tz_convert(None).to_numpy(dtype="datetime64[us]").view(np.int64)
-    return micros, valid
-
-
-def _to_number(cell: str) -> float | None:
-    try:
-        number = float(cell)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _day(micros: int) -> str:
-    return db.from_micros(micros).date().isoformat()

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -39,7 +39,7 @@ from livinglab.errors import NotFoundError
 from livinglab.spec.models import Pilot
 from livinglab.store import models as db
 from livinglab.store.engine import read_connection
-from livinglab.store.periods import PeriodBounds, period_bounds
+from livinglab.store.periods import PeriodBounds, local_day, local_midnight_us, period_bounds
 
 ZERO_FILLED_AGGREGATES = frozenset({"count", "sum", "rate_per_day"})
 """Aggregates of events, for which a period without readings counts 0 (see above)."""
@@ -283,11 +283,7 @@ def _left_by(left: Mapping[int, date] | None, participant_key: int, period: Peri
     on or before it), so that the period is missing for them."""
     if not left or participant_key not in left:
         return False
-    return _midnight_us(left[participant_key]) < period.end_us
-
-
-def _midnight_us(day: date) -> int:
-    return db.to_micros(datetime.combine(day, time(0), tzinfo=UTC))
+    return local_midnight_us(left[participant_key], period.timezone) < period.end_us
 
 
 def participant_values_by_metric(
@@ -404,8 +400,6 @@ def _as_date(day: date | str) -> date:
     return day if isinstance(day, date) else date.fromisoformat(str(day))
 
 
-_DAY_US = 86_400_000_000
-
 
 def _dropout_rule_dates(connection: Connection, pilot: Pilot) -> dict[int, date]:
     """The drop-out rule's departures (empty when the pilot declares none)."""
@@ -438,15 +432,18 @@ def _dropout_rule_dates(connection: Connection, pilot: Pilot) -> dict[int, date]
         return {}  # no data at all yet: nobody can be said to have left
     # The last day observed: the intervention's last day once data collection is over
     # (phase evaluating or decided); while the pilot runs, the latest reading's day.
+    # Days are the pilot's local days (its periods' days).
     end = intervention.end_us - 1
-    horizon = (end if pilot.phase in ("evaluating", "decided") else min(end, max(seen)))
-    horizon //= _DAY_US
-    first_day = baseline.start_us // _DAY_US
+    horizon_us = end if pilot.phase in ("evaluating", "decided") else min(end, max(seen))
+    horizon = local_day(horizon_us, pilot.timezone)
+    first_day = pilot.periods.baseline.start
     left: dict[int, date] = {}
     for key, ts in rows:
-        out = int(ts) // _DAY_US + 1 if ts is not None else first_day  # first day without
-        if horizon - out + 1 >= pilot.dropout_after_days:
-            left[key] = date(1970, 1, 1) + timedelta(days=out)
+        out = (  # the first day without any reading
+            local_day(int(ts), pilot.timezone) + timedelta(days=1) if ts is not None else first_day
+        )
+        if (horizon - out).days + 1 >= pilot.dropout_after_days:
+            left[key] = out
     return left
 
 

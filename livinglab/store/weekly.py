@@ -4,9 +4,10 @@ Two GROUP BYs in SQL, so that readings never reach pandas: first one value per
 participant and week (the metric's declared aggregate over that week's readings),
 then per cohort and week the number of participants, the mean of those values
 and their sum of squares (for the SD). Weeks are counted from the baseline's
-first day (week 0 starts at its midnight UTC), on the store's epoch-microsecond
-integers, so a week never straddles the intervention start when the baseline
-spans whole weeks. Readings outside both periods (a gap between them) are left out.
+first day (week 0 starts at its local midnight), on the store's epoch-microsecond
+integers shifted by the pilot's UTC offset (which changes with daylight saving), so
+weeks are local weeks and a week never straddles the intervention start when the
+baseline spans whole weeks. Readings outside both periods (a gap between them) are left out.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from livinglab.spec.models import Pilot
-from livinglab.store.periods import period_bounds
+from livinglab.store.periods import utc_offsets
 from livinglab.store.reductions import (
     _cohort,
     _metric_key,
@@ -62,12 +63,13 @@ def weekly_means(
         key = _metric_key(connection, pilot, metric)
         if key is None:
             return pd.DataFrame(columns=COLUMNS)
-        baseline, _ = period_bounds(pilot)
         period, span = _period_case(pilot)
         readings = (
             sa.select(
                 _observation.c.participant_key,
-                ((_observation.c.ts - baseline.start_us) // WEEK_US).label("week"),
+                ((_local(_observation.c.ts, pilot) - _local_start(pilot)) // WEEK_US).label(
+                    "week"
+                ),
                 period.label("period"),
                 _observation.c.value,
             )
@@ -157,12 +159,13 @@ def weekly_participant_values(
         key = _metric_key(connection, pilot, metric)
         if key is None:
             return pd.DataFrame(columns=PARTICIPANT_COLUMNS)
-        baseline, _ = period_bounds(pilot)
         period_case, span = _period_case(pilot)
         readings = (
             sa.select(
                 _observation.c.participant_key,
-                ((_observation.c.ts - baseline.start_us) // WEEK_US).label("week"),
+                ((_local(_observation.c.ts, pilot) - _local_start(pilot)) // WEEK_US).label(
+                    "week"
+                ),
                 period_case.label("period"),
                 _observation.c.value,
             )
@@ -213,6 +216,20 @@ def weekly_participant_values(
         # a week is the period of its first reading (weekly_means' rule)
         frame = frame[frame["period"] == period].reset_index(drop=True)
     return frame
+
+
+def _local(ts: sa.ColumnElement[int], pilot: Pilot) -> sa.ColumnElement[int]:
+    """The instant as local wall-clock microseconds: plus the UTC offset of its time."""
+    pieces = utc_offsets(pilot)
+    if len(pieces) == 1:
+        return ts + pieces[0][1] if pieces[0][1] else ts
+    whens = [(ts >= start, offset) for start, offset in reversed(pieces[1:])]
+    return ts + sa.case(*whens, else_=pieces[0][1])
+
+
+def _local_start(pilot: Pilot) -> int:
+    start, offset = utc_offsets(pilot)[0]
+    return start + offset
 
 
 def _moments(

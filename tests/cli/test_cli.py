@@ -92,6 +92,63 @@ def test_import_with_one_bad_row_lands_nothing_and_names_the_line(workspace):
     assert " 0 " in f" {row} "  # no participant landed
 
 
+def test_import_takes_the_dialect_options_and_says_how_it_read(workspace):
+    env, cwd = workspace
+    people = cwd / "foyers.csv"
+    people.write_bytes(
+        "participant_id;cohort;age_band;neighbourhood\r\n"
+        "H0001 ;feedback;65-74;Les Épinettes\r\nH0002;comparison;75+;Centre\r\n".encode("cp1252")
+    )
+    readings = cwd / "releves.csv"
+    readings.write_bytes(
+        "participant_id;metric;timestamp;value\r\n"
+        "H0001;kwh_per_day;03/02/2026 00:30;11,8\r\n"
+        "H0002;kwh_per_day;04/03/2026 00:30;9,5\r\n".encode("cp1252")
+    )
+    ambiguous = run(["import", "energy_feedback", "--participants", str(people),
+                     "--observations", str(readings)], env, cwd)
+    assert ambiguous.returncode == 1
+    assert "releves.csv:2: timestamp:" in ambiguous.stderr
+    assert "--dayfirst or --monthfirst" in ambiguous.stderr
+
+    done = run(["import", "energy_feedback", "--participants", str(people),
+                "--observations", str(readings), "--sep", ";", "--decimal", ",",
+                "--encoding", "cp1252", "--dayfirst"], env, cwd)
+    assert done.returncode == 0, done.stderr
+    assert "participants: 2 read, 2 new" in done.stdout
+    assert "read as ';', Windows-1252, 1 id(s) trimmed" in done.stdout
+    assert "observations: 2 read, 2 new, 0 already stored, read as ';', decimal comma, " \
+        "Windows-1252, dd/mm/yyyy" in done.stdout
+
+
+def test_import_reads_a_folder_of_enedis_load_curves(workspace):
+    env, cwd = workspace
+    people = cwd / "foyers.csv"
+    people.write_text("participant_id,cohort\nH0001,feedback\n", encoding="utf-8")
+    folder = cwd / "courbes"
+    folder.mkdir()
+    (folder / "H0001.csv").write_bytes(
+        "Identifiant PRM;Type de données\n01234567890123;Courbe de charge\n"
+        "Début;Fin;Valeur (en Kw)\n"
+        "02/03/2026 00:00:00;02/03/2026 00:30:00;1,2\n"
+        "02/03/2026 00:30:00;02/03/2026 01:00:00;\n"
+        "02/03/2026 01:00:00;02/03/2026 01:30:00;oui\n".encode("cp1252")
+    )
+    args = ["import", "energy_feedback", "--participants", str(people),
+            "--observations", str(folder), "--format", "enedis", "--metric", "kwh_per_day"]
+    refused = run(args, env, cwd)
+    assert refused.returncode == 1
+    assert "H0001.csv:6: Valeur: 'oui' is not a power in kW" in refused.stderr
+
+    (folder / "H0001.csv").write_bytes((folder / "H0001.csv").read_bytes().replace(b"oui", b"0,8"))
+    done = run(args, env, cwd)
+    assert done.returncode == 0, done.stderr
+    assert "observations: 2 read, 2 new" in done.stdout
+    assert "kW x the interval (30 min) = kWh per interval; 1 interval(s) without a value" in (
+        done.stdout
+    )
+
+
 def test_demo_then_evaluate_json_gives_the_contract_and_the_three_verdicts(workspace):
     env, cwd = workspace
     done = run(["demo"], env, cwd)

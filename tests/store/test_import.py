@@ -271,7 +271,14 @@ RESP_HEAD = "participant_id,instrument,wave,item,answer\n"
             "timestamp",
             "is in neither period",
         ),
-        ("observations", OBS_HEAD + "h1,kwh,05/01/2024,1\n", 2, "timestamp", "is not an ISO 8601"),
+        (
+            "observations",
+            OBS_HEAD + "h1,kwh,05/01/2024,1\n",
+            2,
+            "timestamp",
+            "can be read day first (5 January) or month first (1 May)",
+        ),
+        ("observations", OBS_HEAD + "h1,kwh,32/01/2024,1\n", 2, "timestamp", "is not a date"),
         ("observations", OBS_HEAD + "h1,kwh,2024-02-30,1\n", 2, "timestamp", "is not an ISO 8601"),
         (
             "observations",
@@ -365,7 +372,7 @@ def test_each_rejection_names_its_line(
 def test_every_problem_is_counted_and_the_list_is_capped(
     engine, pilot, instruments, write, monkeypatch
 ):
-    monkeypatch.setattr("livinglab.store.importer.MAX_PROBLEMS", 5)
+    monkeypatch.setattr("livinglab.store.import_problems.MAX_PROBLEMS", 5)
     text = OBS_HEAD + "".join(f"h1,kwh,2024-01-{day:02d},bad\n" for day in range(1, 21))
 
     error = rejected(

@@ -1,6 +1,6 @@
 """The importer's fast paths give the results of the plain ones.
 
-1. A plain observations file (see ``importer._scan_file``) is read by pyarrow; any
+1. A plain observations file (see ``readers.scan_source``) is read by pyarrow; any
    other by the csv module. Each file below is imported twice into fresh stores, once
    per reader, and must give the same problems (lines, fields, messages, in the same
    order, capped the same way) or the same stored rows and report.
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from store_factories import PARTICIPANTS, SECRET, make_pilot
 
 from livinglab.errors import ImportRejected
-from livinglab.store import import_files, importer, make_engine, migrate
-from livinglab.store.importer import _scan_file
+from livinglab.store import import_files, import_problems, importer, make_engine, migrate, readers
+from livinglab.store.readers import scan_source as _scan_file
 
 HEAD = "participant_id,metric,timestamp,value\n"
 GOOD = "h1,kwh,2024-01-05,1\n"
@@ -121,8 +121,8 @@ def _import(tmp_path: Path, name: str, text: str, fast: bool) -> object:
 @pytest.mark.parametrize("chunk_rows", [100_000, 1, 2, 3])
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_both_readers_agree(tmp_path, monkeypatch, name, chunk_rows):
-    monkeypatch.setattr(importer, "CHUNK_ROWS", chunk_rows)
-    monkeypatch.setattr(importer, "CSV_BLOCK_BYTES", 64)
+    monkeypatch.setattr(readers, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 64)
     text = FILES[name]
     monkeypatch.setattr(importer, "FAST_CSV", False)
     expected = _import(tmp_path / str(chunk_rows), name, text, fast=False)
@@ -133,9 +133,9 @@ def test_both_readers_agree(tmp_path, monkeypatch, name, chunk_rows):
 def test_the_problem_cap_keeps_the_same_problems(tmp_path, monkeypatch):
     """Width problems and cell problems interleave across chunks: the first N kept
     are the same whichever reader ran."""
-    monkeypatch.setattr(importer, "MAX_PROBLEMS", 7)
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 3)
-    monkeypatch.setattr(importer, "CSV_BLOCK_BYTES", 64)
+    monkeypatch.setattr(import_problems, "MAX_PROBLEMS", 7)
+    monkeypatch.setattr(readers, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 64)
     lines = [HEAD.rstrip("\n")]
     for day in range(1, 29):
         lines.append(
@@ -169,7 +169,7 @@ def test_what_is_plain(tmp_path, content, plain):
 
 
 def test_invalid_utf8_and_a_carriage_return_across_blocks_are_seen(tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "SCAN_BLOCK_BYTES", 8)
+    monkeypatch.setattr(readers, "SCAN_BLOCK_BYTES", 8)
     path = tmp_path / "o.csv"
     path.write_bytes((HEAD + "hé,kwh,2024-01-05,1\n").encode())
     assert _scan_file(path)[1] is True
@@ -177,7 +177,7 @@ def test_invalid_utf8_and_a_carriage_return_across_blocks_are_seen(tmp_path, mon
     assert _scan_file(path)[1] is False
     text = (HEAD + "h1,kwh,2024-01-05,1\n").replace("\n", "\r\n").encode()
     for cut in range(1, 16):  # a \r\n split at every block boundary
-        monkeypatch.setattr(importer, "SCAN_BLOCK_BYTES", cut)
+        monkeypatch.setattr(readers, "SCAN_BLOCK_BYTES", cut)
         path.write_bytes(text)
         assert _scan_file(path)[1] is True, cut
         path.write_bytes(text.replace(b"\r\n", b"\r", 1))
@@ -186,8 +186,8 @@ def test_invalid_utf8_and_a_carriage_return_across_blocks_are_seen(tmp_path, mon
 
 def test_an_unforeseen_pyarrow_failure_falls_back_to_the_csv_module(tmp_path, monkeypatch):
     """A row longer than pyarrow's block: pyarrow fails, the csv module reads it."""
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
-    monkeypatch.setattr(importer, "CSV_BLOCK_BYTES", 64)
+    monkeypatch.setattr(readers, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 64)
     text = HEAD + "h1,kwh,2024-01-05,1\nh1,kwh,2024-01-06,2\nh1,kwh,2024-01-07,3\n"
     text += "h1,kwh,2024-01-08," + "1" * 200 + "\n"
     monkeypatch.setattr(importer, "FAST_CSV", False)
@@ -234,7 +234,7 @@ def test_a_duplicate_among_new_participants_rows_is_named(engine, pilot, write):
 def test_deferred_duplicates_keep_their_place_among_capped_problems(
     engine, pilot, instruments, write, monkeypatch
 ):
-    monkeypatch.setattr(importer, "MAX_PROBLEMS", 4)
+    monkeypatch.setattr(import_problems, "MAX_PROBLEMS", 4)
     observations = HEAD + "n1,kwh,2024-01-05,1\nn1,kwh,2024-01-05,1\nn1,kwh,2024-01-05,1\n"
     responses = "participant_id,instrument,wave,item,answer\n" + "n1,satisfaction,after,q1,9\n" * 3
 

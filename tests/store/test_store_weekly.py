@@ -46,3 +46,32 @@ def test_weekly_participant_values_are_the_first_group_by_of_weekly_means(loaded
     baseline = weekly_participant_values(engine=loaded, pilot=pilot, metric="kwh")
     assert set(baseline["period"]) == {"baseline"} and len(baseline) == 3
     assert baseline["participant_id"].nunique() == 2
+
+
+def test_weeks_are_local_weeks_across_the_spring_change(engine, tmp_path):
+    from store_factories import SECRET, make_pilot
+
+    from livinglab.store import import_files
+
+    pilot = make_pilot(
+        timezone="Europe/Paris",
+        periods={
+            "baseline": {"start": "2026-03-02", "end": "2026-03-29"},  # from a Monday
+            "intervention": {"start": "2026-03-30", "end": "2026-04-26"},
+        },
+    )
+    (tmp_path / "p.csv").write_text("participant_id,cohort\nh1,testers\n")
+    (tmp_path / "o.csv").write_text(
+        "participant_id,metric,timestamp,value\n"
+        "h1,kwh,2026-03-02T00:30:00,1\n"  # Monday of week 0 (01:00 UTC offset)
+        "h1,kwh,2026-03-29T23:30:00,2\n"  # Sunday of week 3, summer time
+        "h1,kwh,2026-03-30T00:30:00,3\n"  # Monday of week 4: 29 March 22:30 UTC
+    )
+    import_files(engine=engine, pilot=pilot, secret_key=SECRET,
+                 participants=tmp_path / "p.csv", observations=tmp_path / "o.csv")
+    kwh = weekly_means(engine=engine, pilot=pilot, metric="kwh")
+    assert rows(kwh) == {
+        ("testers", 0): (1, 1.0),
+        ("testers", 3): (1, 2.0),
+        ("testers", 4): (1, 3.0),
+    }

@@ -92,6 +92,9 @@ def demo(
 
     for pilot_id, report in services.load_demo(out_dir=out, seed=seed).items():
         typer.echo(f"{pilot_id}: {_import_summary(report)}")
+    typer.echo("Demo accounts (public passwords: for the demo only):")
+    for username, password, role in services.DEMO_ACCOUNTS:
+        typer.echo(f"  {role:<9} {username} / {password}")
 
 
 @app.command()
@@ -208,6 +211,82 @@ def pilots() -> None:
 
     for line in services.list_pilots_text():
         typer.echo(line)
+
+
+user_app = typer.Typer(
+    help="Local sign-in accounts of the innovation team (team) and decision-makers (decision).",
+    no_args_is_help=True,
+)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="The sign-in name (a-z, 0-9, . _ @ -).")],
+    role: Annotated[str, typer.Option(help="team or decision.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create an account; the password is asked twice (never given as an argument)."""
+    from livinglab import services
+    from livinglab.store.accounts import check_role
+
+    check_role(role)
+    password = _read_password(password_stdin)
+    account = services.add_account(username, password, role)
+    typer.echo(f"Account '{account.username}' created with the role {account.role}.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """Every account: name, role, locked or not, last sign-in."""
+    from livinglab import services
+
+    accounts = services.accounts()
+    if not accounts:
+        typer.echo("No account.")
+    for account in accounts:
+        moment = account.last_sign_in_at
+        last = f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "never"
+        state = "locked" if account.locked else "active"
+        typer.echo(f"{account.username}\t{account.role}\t{state}\tlast sign-in: {last}")
+
+
+@user_app.command("remove")
+def user_remove(username: Annotated[str, typer.Argument(help="The account's name.")]) -> None:
+    """Delete an account (its open sessions lose access at their next click)."""
+    from livinglab import services
+
+    services.remove_account(username)
+    typer.echo(f"Account '{username}' removed.")
+
+
+@user_app.command("set-role")
+def user_set_role(
+    username: Annotated[str, typer.Argument(help="The account's name.")],
+    role: Annotated[str, typer.Argument(help="team or decision.")],
+) -> None:
+    """Change an account's role (applies at its next click)."""
+    from livinglab import services
+
+    account = services.set_account_role(username, role)
+    typer.echo(f"Account '{account.username}' now has the role {account.role}.")
+
+
+@user_app.command("unlock")
+def user_unlock(username: Annotated[str, typer.Argument(help="The account's name.")]) -> None:
+    """Lift a lock-out after repeated failed sign-ins."""
+    from livinglab import services
+
+    account = services.unlock_account(username)
+    typer.echo(f"Account '{account.username}' unlocked.")
 
 
 @app.command("app")

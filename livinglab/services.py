@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -139,14 +140,15 @@ def import_data(
 
 
 def load_demo(*, out_dir: Path | None = None, seed: int = 20260101) -> dict[str, ImportReport]:
-    """Generate the demo pilots' data (seeded) and import it into the store."""
+    """Generate the demo pilots' data (seeded), import it into the store and create the
+    demo's accounts (:data:`DEMO_ACCOUNTS`)."""
     from livinglab.demo import generate_demo
 
     with tempfile.TemporaryDirectory(prefix="livinglab-demo-") as tmp:
         target = Path(out_dir) if out_dir else Path(tmp)
         target.mkdir(parents=True, exist_ok=True)
         files = generate_demo(target, seed=seed)
-        return {
+        reports = {
             pilot_id: import_data(
                 pilot_id,
                 participants=demo_files.participants,
@@ -155,6 +157,8 @@ def load_demo(*, out_dir: Path | None = None, seed: int = 20260101) -> dict[str,
             )
             for pilot_id, demo_files in files.items()
         }
+    create_demo_accounts()
+    return reports
 
 
 def stored_data() -> pd.DataFrame:
@@ -553,3 +557,131 @@ def submit_survey(token: str, answers: dict[str, int], consent: bool) -> None:
             answers=answers,
             consent=consent,
         )
+
+
+# --- accounts and sign-in ------------------------------------------------------------
+# Local accounts of the innovation team and decision-makers (``livinglab user ...``);
+# citizens have none. See :mod:`livinglab.access` for what each role may open.
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """An account as the CLI lists it (never its hash)."""
+
+    username: str
+    role: str
+    locked: bool
+    last_sign_in_at: datetime | None
+
+
+def add_account(username: str, password: str, role: str) -> AccountInfo:
+    """A new local account; UsageError when the name is taken or a value is invalid."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import add_account as add
+
+    with Session(engine()) as session, session.begin():
+        return _info(add(session=session, username=username, password=password, role=role))
+
+
+def accounts() -> list[AccountInfo]:
+    """Every local account, by username."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import list_accounts
+
+    with Session(engine()) as session:
+        return [_info(account) for account in list_accounts(session=session)]
+
+
+def remove_account(username: str) -> None:
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import remove_account as remove
+
+    with Session(engine()) as session, session.begin():
+        remove(session=session, username=username)
+
+
+def set_account_role(username: str, role: str) -> AccountInfo:
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import set_role
+
+    with Session(engine()) as session, session.begin():
+        return _info(set_role(session=session, username=username, role=role))
+
+
+def unlock_account(username: str) -> AccountInfo:
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import unlock
+
+    with Session(engine()) as session, session.begin():
+        return _info(unlock(session=session, username=username))
+
+
+def sign_in(username: str, password: str) -> tuple[str, str]:
+    """``(username, role)`` of a local account whose password matches; SignInError
+    (``wrong`` or ``locked``) otherwise, after the failure was counted and logged."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import SignInError
+    from livinglab.store.accounts import sign_in as check
+
+    with Session(engine()) as session, session.begin():
+        result = check(session=session, username=username, password=password)
+    if result.error is not None or result.role is None:
+        raise SignInError(result.error or "wrong")
+    return result.username, result.role
+
+
+def account_role(username: str) -> str | None:
+    """The current role of ``username`` (None when the account was removed or is
+    locked): read on every page run, so a removal or a new role applies at once."""
+    from sqlmodel import Session
+
+    from livinglab.store import models as db
+    from livinglab.store.accounts import find_account, is_locked
+
+    with Session(engine()) as session:
+        account = find_account(session=session, username=username)
+        if account is None or is_locked(account, db.utc_now()):
+            return None
+        return account.role
+
+
+def _info(account: object) -> AccountInfo:
+    from livinglab.store import models as db
+    from livinglab.store.accounts import is_locked
+
+    assert isinstance(account, db.Account)
+    return AccountInfo(
+        username=account.username,
+        role=account.role,
+        locked=is_locked(account, db.utc_now()),
+        last_sign_in_at=account.last_sign_in_at,
+    )
+
+
+DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
+    # (username, password, role): public, listed in the README; demo stores only.
+    ("equipe", "demo-equipe-2026", "team"),
+    ("decideur", "demo-decideur-2026", "decision"),
+)
+
+
+def create_demo_accounts() -> list[str]:
+    """The demo's accounts, one per role with an account (kept when already there)."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import add_account as add
+    from livinglab.store.accounts import find_account
+
+    created = []
+    with Session(engine()) as session, session.begin():
+        for username, password, role in DEMO_ACCOUNTS:
+            if find_account(session=session, username=username) is None:
+                add(session=session, username=username, password=password, role=role)
+                created.append(username)
+    return created

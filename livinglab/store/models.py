@@ -210,4 +210,26 @@ class Invitation(SQLModel, table=True):
     consent_at: datetime | None = Field(default=None, sa_type=UtcMicros)
 
 
+class Account(SQLModel, table=True):
+    """A local sign-in account of the innovation team or a decision-maker (citizens have
+    none: their invitation link is their only credential).
+
+    Only the argon2id hash of the password is stored. ``failed_attempts`` counts the
+    wrong passwords in a row; after too many, ``locked_until`` refuses every attempt,
+    right or wrong, for a while (:mod:`livinglab.store.accounts`).
+    """
+
+    __tablename__ = "account"
+    __table_args__ = (sa.UniqueConstraint("username"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64)
+    role: str = Field(max_length=16, description="team or decision (livinglab.access)")
+    password_hash: str = Field(max_length=255, description="argon2id, PHC string format")
+    failed_attempts: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=UtcMicros)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
+    last_sign_in_at: datetime | None = Field(default=None, sa_type=UtcMicros)
+
+
 metadata = SQLModel.metadata

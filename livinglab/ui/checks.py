@@ -49,6 +49,7 @@ def exclusions_table(report: PilotReport, t: Translator) -> pd.DataFrame:
     )
 
 
+common.require_page("checks")
 t = common.translator()
 st.title(t("checks_title"))
 st.write(t("checks_intro"))

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from livinglab import charts, services
+from livinglab import access, charts, services
 from livinglab.i18n import DEFAULT_LANG, LANGS, Translator, auto_decimals
 from livinglab.report import PilotReport
 
@@ -40,6 +40,48 @@ def translator() -> Translator:
         current = Translator(lang)
         st.session_state["_translator"] = current
     return current
+
+
+# --- who is signed in ----------------------------------------------------------------
+
+ACCOUNT_KEY = "_signed_in_account"
+
+
+def remember_sign_in(username: str) -> None:
+    """Keep the signed-in account's name in the session (server side, never a cookie)."""
+    st.session_state[ACCOUNT_KEY] = username
+
+
+def sign_out() -> None:
+    st.session_state.pop(ACCOUNT_KEY, None)
+
+
+def signed_in() -> tuple[str, str] | None:
+    """``(username, role)`` of the session's account, read again from the store on every
+    run (a removed account or a new role applies at the next click); None otherwise."""
+    username = st.session_state.get(ACCOUNT_KEY)
+    if not isinstance(username, str):
+        return None
+    role = services.account_role(username)
+    if role is None:
+        sign_out()
+        return None
+    return username, role
+
+
+def require_page(page: str) -> str:
+    """Stop the page here unless the session's role may open ``page``
+    (:func:`livinglab.access.may_open`). Every protected page calls it first, before
+    it reads anything: a page reached by an address typed by hand, or by a script run
+    that the menu did not offer, shows a message and nothing else."""
+    account = signed_in()
+    role = account[1] if account else None
+    if not access.may_open(role, page):
+        t = translator()
+        st.warning(t("access_denied") if role else t("signin_needed"))
+        st.stop()
+    assert role is not None
+    return role
 
 
 # --- the store and the cached evaluation -----------------------------------------------

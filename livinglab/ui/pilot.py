@@ -226,6 +226,7 @@ def projection_tab(report: PilotReport, t: Translator) -> None:
     common.show_figure(charts.projection_figure(projection, t), t)
 
 
+common.require_page("pilot")
 t = common.translator()
 pilot_id = common.pilot_selector(t)
 if pilot_id is None:

@@ -105,6 +105,7 @@ def portfolio_table(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
     )
 
 
+common.require_page("portfolio")
 t = common.translator()
 st.title(t("portfolio_title"))
 st.write(t("portfolio_intro"))

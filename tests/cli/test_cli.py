@@ -208,3 +208,45 @@ def test_invite_writes_one_private_link_per_tester_who_has_not_answered(workspac
     wrong = run(["invite", "senior_procedures", "--instrument", "sus", "--wave", "baseline",
                  "-o", str(links)], env, cwd)
     assert wrong.returncode == 1 and "plans no 'baseline' wave of 'sus'" in wrong.stderr
+
+
+def run_input(args: list[str], env: dict[str, str], cwd: Path, text: str):
+    return subprocess.run(
+        [sys.executable, "-m", "livinglab", *args],
+        capture_output=True, text=True, env=env, cwd=cwd, timeout=300, input=text,
+    )
+
+
+def test_user_add_list_set_role_remove(workspace):
+    env, cwd = workspace
+    added = run_input(
+        ["user", "add", "Marie.Dupont", "--role", "decision", "--password-stdin"],
+        env, cwd, "a long enough passphrase\n",
+    )
+    assert added.returncode == 0, added.stderr
+    assert "Account 'marie.dupont' created with the role decision." in added.stdout
+    listed = run(["user", "list"], env, cwd)
+    assert listed.stdout.splitlines() == ["marie.dupont\tdecision\tactive\tlast sign-in: never"]
+    assert "argon2" not in listed.stdout and "passphrase" not in listed.stdout
+    assert run(["user", "set-role", "marie.dupont", "team"], env, cwd).returncode == 0
+    assert "\tteam\t" in run(["user", "list"], env, cwd).stdout
+    assert run(["user", "remove", "marie.dupont"], env, cwd).returncode == 0
+    assert run(["user", "list"], env, cwd).stdout.strip() == "No account."
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "message"),
+    [
+        (["user", "add", "amina", "--role", "citizen"], "a long enough passphrase",
+         "a citizen has no account"),
+        (["user", "add", "amina", "--role", "team"], "short", "at least 12 characters"),
+        (["user", "remove", "nobody"], "", "No account 'nobody'"),
+        (["user", "set-role", "nobody", "team"], "", "No account 'nobody'"),
+    ],
+)
+def test_user_mistakes_are_messages(workspace, args, password, message):
+    env, cwd = workspace
+    done = run_input([*args, "--password-stdin"] if "add" in args else args, env, cwd,
+                     password + "\n")
+    assert done.returncode == 1
+    assert message in done.stderr and "Traceback" not in done.stderr

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
 from livinglab import services
 from livinglab.settings import get_settings
 
@@ -60,3 +63,30 @@ def using_store(database: Path, *, demo: bool) -> Iterator[dict[str, str]]:
             else:
                 os.environ[key] = value
         reset_caches()
+
+
+DEMO_LOGINS = {role: (name, password) for name, password, role in services.DEMO_ACCOUNTS}
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    """Fill the sign-in form of an app that shows it, and submit (as a person would)."""
+    at.text_input(key="signin_username").input(username)
+    at.text_input(key="signin_password").input(password)
+    at.button[0].click()
+    return at.run()
+
+
+def signed_in_app(role: str) -> AppTest:
+    """The whole app, signed in through its form with the demo account of ``role``."""
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    return sign_in(at, *DEMO_LOGINS[role])
+
+
+def open_address(at: AppTest, url_path: str, **query: str) -> AppTest:
+    """Run the app at ``/<url_path>?<query>`` as a browser asks for it: the page is named
+    by its address (Streamlit hashes a page's url_path), registered in the menu or not.
+    AppTest's own ``switch_page`` only accepts pages of the menu, which is the point."""
+    at._page_hash = calc_hash(url_path)  # what AppTest.switch_page sets, for any address
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()

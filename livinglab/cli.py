@@ -292,19 +292,31 @@ def user_unlock(username: Annotated[str, typer.Argument(help="The account's name
 @app.command("app")
 def run_app(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    address: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on: this machine only by default; 0.0.0.0 for every "
+            "interface (behind a TLS reverse proxy, see the README's Security section)."
+        ),
+    ] = "127.0.0.1",
     headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = True,
 ) -> None:
-    """Start the Streamlit app."""
+    """Start the Streamlit app (after checking the settings and the store)."""
     import subprocess
+
+    from livinglab import services
 
     entry = Path(__file__).resolve().parent.parent / "app.py"
     if not entry.exists():
         raise _fail(f"The app's entry point {entry} is missing (run from a source checkout).")
+    services.check_deployment()
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(entry),
-        "--server.port", str(port), "--server.headless", str(headless).lower(),
+        "--server.port", str(port), "--server.address", address,
+        "--server.headless", str(headless).lower(),
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
-        "--client.showErrorDetails", "false",
+        # A visitor never sees a stack trace (the server's log keeps it).
+        "--client.showErrorDetails", "none",
     ]
     raise typer.Exit(subprocess.call(cmd))
 

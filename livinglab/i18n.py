@@ -408,6 +408,20 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The PDF needs Chromium (`/usr/bin/chromium`), which this server lacks.",
     ),
     # --- citizen survey (invitation link) ---
+    # --- when the service cannot serve ---
+    "store_down": (
+        "Le service est momentanément indisponible : la base de données ne répond pas. "
+        "Réessayez dans quelques instants.",
+        "The service is temporarily unavailable: the database does not answer. "
+        "Try again in a few moments.",
+    ),
+    "misconfigured": (
+        "Le service n'est pas configuré correctement et ne peut pas s'ouvrir. Le détail est "
+        "dans le journal du serveur ; prévenez l'équipe du Living Lab.",
+        "The service is not configured correctly and cannot open. The details are in the "
+        "server's log; tell the Living Lab team.",
+    ),
+    "retry": ("Réessayer", "Try again"),
     # --- sign-in and roles ---
     "page_signin": ("Connexion", "Sign in"),
     "page_denied": ("Accès refusé", "Access denied"),

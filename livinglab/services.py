@@ -16,7 +16,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from livinglab.errors import ConfigurationError, NotFoundError, Problem, UsageError
+from livinglab.errors import (
+    ConfigurationError,
+    NotFoundError,
+    Problem,
+    StoreUnavailable,
+    UsageError,
+)
 from livinglab.settings import get_settings
 
 if TYPE_CHECKING:
@@ -50,7 +56,7 @@ def _engine_for(url: str) -> Engine:
         with suppress(sqlalchemy.exc.ArgumentError):
             shown = make_url(url).render_as_string(hide_password=True)
         reason = str(getattr(err, "orig", None) or err).splitlines()[0]
-        raise ConfigurationError(
+        raise StoreUnavailable(
             f"Cannot open the store at {shown} (LIVINGLAB_DATABASE_URL): {reason}. "
             "Expected a reachable SQLite file or PostgreSQL server, e.g. "
             "sqlite:///livinglab.db or postgresql+psycopg://user:password@host/db."
@@ -135,7 +141,7 @@ def import_data(
         participants=participants,
         observations=observations,
         responses=responses,
-        secret_key=get_settings().secret_key,
+        secret_key=get_settings().pseudonym_key(),
     )
 
 
@@ -144,6 +150,12 @@ def load_demo(*, out_dir: Path | None = None, seed: int = 20260101) -> dict[str,
     demo's accounts (:data:`DEMO_ACCOUNTS`)."""
     from livinglab.demo import generate_demo
 
+    if not get_settings().demo:
+        raise ConfigurationError(
+            "livinglab demo loads invented data and accounts whose passwords are public: "
+            "it runs only with LIVINGLAB_ENVIRONMENT=demo (as make run does), never on a "
+            "production store."
+        )
     with tempfile.TemporaryDirectory(prefix="livinglab-demo-") as tmp:
         target = Path(out_dir) if out_dir else Path(tmp)
         target.mkdir(parents=True, exist_ok=True)
@@ -669,6 +681,42 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     ("equipe", "demo-equipe-2026", "team"),
     ("decideur", "demo-decideur-2026", "decision"),
 )
+
+
+def settings_digest() -> str:
+    """A digest of the settings that :func:`check_deployment` depends on (a cache key that
+    holds no secret)."""
+    import hashlib
+
+    settings = get_settings()
+    facts = (settings.database_url, settings.environment, settings.secret_key or "")
+    return hashlib.sha256("\x00".join(facts).encode()).hexdigest()
+
+
+def check_deployment() -> None:
+    """What must hold before the app serves anyone (ConfigurationError otherwise): in
+    production a strong pseudonymisation key, and no demo account that still has its
+    public password."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import find_account, verify_password
+
+    settings = get_settings()
+    if settings.demo:
+        return
+    settings.pseudonym_key()
+    with Session(engine()) as session:
+        public = [
+            username
+            for username, password, _ in DEMO_ACCOUNTS
+            if (account := find_account(session=session, username=username)) is not None
+            and verify_password(account, password)
+        ]
+    if public:
+        raise ConfigurationError(
+            f"The demo account(s) {public} still have their public password (README): "
+            f"remove them (livinglab user remove NAME) before serving in production."
+        )
 
 
 def create_demo_accounts() -> list[str]:

@@ -207,6 +207,11 @@ def sign_in(
     return SignInResult(name, account.role)
 
 
+def verify_password(account: db.Account, password: str) -> bool:
+    """Whether ``password`` is the account's (no counting, no logging: for checks)."""
+    return _verify(account.password_hash, password)
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return _HASHER.verify(password_hash, password)

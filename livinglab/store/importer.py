@@ -83,6 +83,7 @@ from sqlmodel import Session, col
 from livinglab.errors import ImportRejected, Problem
 from livinglab.spec.models import Instrument, Pilot
 from livinglab.store import models as db
+from livinglab.store.keys import check_key
 from livinglab.store.periods import period_bounds
 from livinglab.store.pseudonym import pseudonymize
 from livinglab.store.repository import sync_pilot
@@ -844,6 +845,8 @@ class _ImportRun:
         connection.execution_options(sqlite_begin="DEFERRED")
         transaction = connection.begin()
         try:
+            # Before reading a line: a store filled under another key is refused at once.
+            check_key(connection, self.participants.secret_key)
             self.participants.stored = self._stored_participants()
             stored_attributes = self._stored_attributes()
             if "participants" in sources:
@@ -1445,6 +1448,7 @@ class _ImportRun:
     # -- phase 2: insert
 
     def _insert(self, sources: dict[str, _Source]) -> dict[str, tuple[int, int, int]]:
+        check_key(self.connection, self.participants.secret_key, record=True)
         now = db.to_micros(db.utc_now())
         batches = {kind: self._new_batch(kind, source, now) for kind, source in sources.items()}
         counts: dict[str, tuple[int, int, int]] = {}

@@ -232,4 +232,15 @@ class Account(SQLModel, table=True):
     last_sign_in_at: datetime | None = Field(default=None, sa_type=UtcMicros)
 
 
+class StoreSetting(SQLModel, table=True):
+    """A fact about the store itself, by name. ``pseudonym_key_fingerprint``: a keyed
+    digest of the key the store's pseudonyms were made with (never the key), so that an
+    import under another key is refused instead of doubling every participant."""
+
+    __tablename__ = "store_setting"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=255)
+
+
 metadata = SQLModel.metadata

@@ -4,15 +4,19 @@ rendering."""
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import sqlalchemy.exc
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from livinglab import access, charts, services
+from livinglab.errors import ConfigurationError, StoreUnavailable
 from livinglab.i18n import DEFAULT_LANG, LANGS, Translator, auto_decimals
 from livinglab.report import PilotReport
 
@@ -40,6 +44,42 @@ def translator() -> Translator:
         current = Translator(lang)
         st.session_state["_translator"] = current
     return current
+
+
+# --- serving: the settings checked, the store down ---------------------------------------
+
+LOG = logging.getLogger("livinglab.app")
+# What a lost connection raises (a server down, a file unreadable), not a bug's errors.
+STORE_DOWN = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)
+
+
+@st.cache_resource(show_spinner=False)
+def _deployment_checked(settings_digest: str) -> bool:
+    # Keyed by a digest of the settings: checked once per process and configuration.
+    services.check_deployment()
+    return True
+
+
+def serve(route: Callable[[], StreamlitPage]) -> None:
+    """Run the page ``route`` picks, once the deployment is checked (once per process and
+    store). A store that does not answer, or settings that cannot work, give a short
+    message and a retry button, never a stack trace; the server's log keeps the details,
+    and the next run after the store is back shows the page again."""
+    try:
+        _deployment_checked(services.settings_digest())
+        route().run()
+    except (StoreUnavailable, *STORE_DOWN) as err:
+        LOG.error("store unavailable: %s", str(err).splitlines()[0])
+        unavailable("store_down")
+    except ConfigurationError as err:
+        LOG.error("configuration: %s", err)
+        unavailable("misconfigured")
+
+
+def unavailable(message: str) -> None:
+    t = translator()
+    st.error(t(message))
+    st.button(t("retry"), key="retry")  # a click reruns the page
 
 
 # --- who is signed in ----------------------------------------------------------------

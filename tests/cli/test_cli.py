@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -250,3 +251,82 @@ def test_user_mistakes_are_messages(workspace, args, password, message):
                      password + "\n")
     assert done.returncode == 1
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def production(env: dict[str, str], key: str | None = None) -> dict[str, str]:
+    env = {**env, "LIVINGLAB_ENVIRONMENT": "production"}
+    env.pop("LIVINGLAB_SECRET_KEY", None)
+    return env if key is None else {**env, "LIVINGLAB_SECRET_KEY": key}
+
+
+def test_production_refuses_to_import_without_a_strong_key(workspace):
+    env, cwd = workspace
+    people = cwd / "people.csv"
+    people.write_text("participant_id,cohort,age_band\nA1,testers,65-74\n", encoding="utf-8")
+    args = ["import", "senior_procedures", "--participants", str(people)]
+    for key, message in [
+        (None, "LIVINGLAB_SECRET_KEY is not set"),
+        ("dev-only-not-secret", "the public development key"),
+        ("short-key", "too weak"),
+    ]:
+        done = run(args, production(env, key), cwd)
+        assert done.returncode == 1, done.stderr
+        assert message in done.stderr and "secrets.token_hex(32)" in done.stderr
+        assert "Traceback" not in done.stderr
+    assert run(args, production(env, secrets.token_hex(32)), cwd).returncode == 0
+
+
+def test_a_new_key_on_a_filled_store_is_refused(workspace):
+    env, cwd = workspace
+    people = cwd / "people.csv"
+    people.write_text("participant_id,cohort,age_band\nA1,testers,65-74\n", encoding="utf-8")
+    args = ["import", "senior_procedures", "--participants", str(people)]
+    first, second = secrets.token_hex(32), secrets.token_hex(32)
+    assert run(args, production(env, first), cwd).returncode == 0
+    done = run(args, production(env, second), cwd)
+    assert done.returncode == 1
+    assert "another LIVINGLAB_SECRET_KEY" in done.stderr and "nothing was written" in done.stderr
+    assert first not in done.stderr and second not in done.stderr
+
+
+def test_demo_and_an_app_with_a_weak_key_are_refused_in_production(workspace):
+    env, cwd = workspace
+    demo = run(["demo"], production(env), cwd)
+    assert demo.returncode == 1 and "LIVINGLAB_ENVIRONMENT=demo" in demo.stderr
+    assert not (cwd / "store.db").exists() or "account" not in demo.stdout
+    app = run(["app", "--port", "1"], production(env, "weak"), cwd)
+    assert app.returncode == 1 and "too weak" in app.stderr and "Traceback" not in app.stderr
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses a TCP port listens on (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
+def test_the_app_listens_on_this_machine_only_by_default(workspace):
+    import socket
+    import time
+
+    env, cwd = workspace
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "livinglab", "app", "--port", str(port)],
+        env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not listening_addresses(port) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert listening_addresses(port) == {"0100007F"}  # 127.0.0.1, nothing else
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

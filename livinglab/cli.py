@@ -302,8 +302,6 @@ def run_app(
     headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = True,
 ) -> None:
     """Start the Streamlit app (after checking the settings and the store)."""
-    import subprocess
-
     from livinglab import services
 
     entry = Path(__file__).resolve().parent.parent / "app.py"
@@ -318,7 +316,11 @@ def run_app(
         # A visitor never sees a stack trace (the server's log keeps it).
         "--client.showErrorDetails", "none",
     ]
-    raise typer.Exit(subprocess.call(cmd))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become the server (exec, not a child process): a service manager's stop signal
+    # reaches Streamlit itself, and no orphan keeps the port.
+    os.execv(sys.executable, cmd)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,38 @@ UI_DIR = Path(__file__).resolve().parent
 CACHE_TTL_S = 3600
 LANG_KEY = "lang"
 PILOT_PARAM = "pilot"
+
+
+# --- text from files and users: shown as text ---------------------------------------------
+
+# Streamlit renders titles, captions, alerts, labels, radio options and table cells as
+# Markdown: a pilot's title, a hypothesis, a metric label, a survey item or an attribute
+# value from a CSV must not become an image (a request to another host), a link, HTML,
+# a heading or emphasis. Backslash escapes make CommonMark show each character as such.
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_~\[\]<>&#|$])")
+_LINE_START_MARKER = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))", re.MULTILINE)
+# Some syntax is recognised after escapes are resolved: GitHub-flavoured Markdown's bare
+# addresses (http://..., www...., name@host) and Streamlit's ":" codes (":red[...]",
+# ":smile:", ":material/home:"). An invisible word joiner (U+2060) before "://", after
+# "www", before "@" and after a ":" that precedes a letter keeps the text as it reads.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(?=://)|(?<=\bwww)(?=\.)|(?=@)|(?<=:)(?=[a-z])")
+WORD_JOINER = "\u2060"
+
+
+def plain(value: object) -> str:
+    """``value`` as text that Streamlit's Markdown shows literally (images, links, HTML,
+    emphasis, headings, lists, tables, maths escaped; bare addresses no longer links;
+    NUL removed)."""
+    text = str(value).replace("\x00", "")
+    text = _MARKDOWN_ACTIVE.sub(r"\\\1", text)
+    text = _LINE_START_MARKER.sub(_escape_marker, text)
+    return _AUTOLINK.sub(WORD_JOINER, text)
+
+
+def _escape_marker(match: re.Match[str]) -> str:
+    indent, marker = match[1], match[2]
+    # "- item", "+ item", "=== ": escape the sign; "1. item": escape the dot after it.
+    return f"{indent}{marker}\\" if marker[0].isdigit() else f"{indent}\\{marker}"
 
 
 # --- language -------------------------------------------------------------------------
@@ -195,7 +228,7 @@ def show_figure(figure: charts.Figure, t: Translator) -> None:
     """A chart, its one-sentence description, and its data in an expander."""
     # The chart's own ``description`` is its accessible name (Vega's aria-label).
     st.altair_chart(figure.chart, width="stretch", theme=None)
-    st.caption(figure.description)
+    st.caption(plain(figure.description))
     with st.expander(t("chart_data")):
         show_table(figure.table, t)
 
@@ -205,7 +238,8 @@ def show_table(frame: pd.DataFrame, t: Translator) -> None:
     if frame is None or frame.empty:
         st.caption("—")
         return
-    st.table(format_numbers(frame, t), hide_index=True)
+    shown = format_numbers(frame, t)
+    st.table(shown.set_axis([plain(c) for c in shown.columns], axis=1), hide_index=True)
 
 
 def format_numbers(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
@@ -226,7 +260,7 @@ def display(value: Any, t: Translator) -> str:
         if float(value).is_integer():
             return t.number(float(value), 0)
         return t.number(float(value), min(3, auto_decimals(float(value)) + 1))
-    return str(value)
+    return plain(value)
 
 
 # Streamlit fades captions and block quotes (grey #828180, or opacity 0.6: 3-3.9:1 on white);
@@ -245,6 +279,11 @@ READABLE_CSS = """<style>
 def readable_styles() -> None:
     """Darken Streamlit's faded text to a WCAG AA contrast (see READABLE_CSS)."""
     st.html(READABLE_CSS)
+
+
+def colon(t: Translator) -> str:
+    """The colon of the language: French puts a no-break space before it."""
+    return "\u00a0: " if t.lang == "fr" else ": "
 
 
 def set_document_lang(lang: str) -> None:

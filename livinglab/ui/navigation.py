@@ -12,6 +12,7 @@ from livinglab.i18n import LANG_NAMES, LANGS, Translator
 from livinglab.ui.common import (
     LANG_KEY,
     initial_lang,
+    plain,
     readable_styles,
     set_document_lang,
     sign_out,
@@ -92,7 +93,7 @@ def stand_ins(script: str, title: str, *, default: bool = False) -> list[Streaml
 
 def account_box(username: str, role: str, t: Translator) -> None:
     """Who is signed in, with which role, and the sign-out button (sidebar)."""
-    st.sidebar.caption(t("signed_in_as", name=username, role=t("account_role_" + role)))
+    st.sidebar.caption(t("signed_in_as", name=plain(username), role=t("account_role_" + role)))
     if st.sidebar.button(t("signout"), key="signout"):
         sign_out()
         st.rerun()

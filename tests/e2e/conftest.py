@@ -74,9 +74,15 @@ def the_app_store(database: Path) -> Iterator[dict[str, str]]:
 @pytest.fixture(scope="session")
 def app_url(e2e_store: Path) -> Iterator[str]:
     """``streamlit run app.py`` on a free port, on a store loaded with the demo."""
-    folder = e2e_store.parent
     with using_store(e2e_store, demo=False) as store:
         env = {**os.environ, **store}
+    with serve_app(e2e_store.parent, env) as url:
+        yield url
+
+
+@contextmanager
+def serve_app(folder: Path, env: dict[str, str]) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port with ``env``; its log in ``folder``."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (folder / "streamlit.log").open("wb")
@@ -96,6 +102,8 @@ def app_url(e2e_store: Path) -> Iterator[str]:
             "--browser.gatherUsageStats",
             "false",
             "--server.fileWatcherType",
+            "none",
+            "--client.showErrorDetails",
             "none",
         ],
         cwd=folder,

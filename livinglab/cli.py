@@ -341,6 +341,23 @@ def main() -> None:
         sys.exit(130)
     except Exception as err:  # noqa: BLE001 - the last line of defence against a traceback
         import click
+        import sqlalchemy.exc
+
+        if isinstance(err, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError):
+            # A server stopped mid-query, a full disk, a lock held too long: the store's
+            # transaction was rolled back. Only the first line: the rest may quote data.
+            reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+            typer.echo(
+                f"Error: the store failed during the command ({reason}); its transaction was "
+                "rolled back. Check that the database is running and has free space, then "
+                "run the command again.",
+                err=True,
+            )
+            sys.exit(EXIT_USER_ERROR)
+        if isinstance(err, OSError) and not os.environ.get("LIVINGLAB_DEBUG"):
+            where = f" {err.filename}" if err.filename else ""
+            typer.echo(f"Error: cannot read or write{where}: {err.strerror or err}.", err=True)
+            sys.exit(EXIT_USER_ERROR)
 
         if isinstance(err, click.ClickException):
             err.show()

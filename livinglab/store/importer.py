@@ -64,6 +64,7 @@ import csv
 import gc
 import hashlib
 import math
+import re
 import sqlite3
 import threading
 import time
@@ -86,7 +87,7 @@ from livinglab.store import models as db
 from livinglab.store.keys import check_key
 from livinglab.store.periods import period_bounds
 from livinglab.store.pseudonym import pseudonymize
-from livinglab.store.repository import sync_pilot
+from livinglab.store.repository import metric_keys, sync_pilot
 
 CHUNK_ROWS = 100_000
 """Rows read, checked and staged at a time."""
@@ -102,6 +103,8 @@ MAX_PROBLEMS = 1_000
 """Problems kept to report; all of them are counted."""
 SQLITE_ROWS_PER_INSERT = 50
 """Rows per INSERT statement when staging on SQLite (fewer statements to step)."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters no participant id or attribute value holds (PostgreSQL refuses a NUL)."""
 NEW_KEY_OFFSET = 1 << 40
 """Staged participants new in this import get ``NEW_KEY_OFFSET + i`` until inserted."""
 
@@ -666,12 +669,15 @@ def import_files(
             source.sha256, source.plain = _scan_file(source.path)
     problems.raise_if_any()
 
+    # The pilot, its cohorts and metrics are recorded in the write transaction, with the
+    # rows (phase 2): a refused import writes nothing at all. Until then a metric not yet
+    # in the store has a placeholder key.
     with Session(engine) as session:
-        metric_keys = sync_pilot(session=session, pilot=pilot)
-        session.commit()
+        stored = metric_keys(session=session, pilot_id=pilot.id)
+    planned = {m.id: stored.get(m.id, NEW_KEY_OFFSET + i) for i, m in enumerate(pilot.metrics)}
 
     with engine.connect() as connection, _without_cyclic_gc():
-        run = _ImportRun(connection, pilot, instrument_map, metric_keys, secret_key, problems)
+        run = _ImportRun(connection, pilot, instrument_map, planned, secret_key, problems)
         try:
             counts = run.execute(sources)
         finally:
@@ -808,6 +814,14 @@ class _OneBehind:
 
 
 # --- one import run on one connection -------------------------------------------
+
+
+def _replaced(column: str, keys: dict[int, int]) -> str:
+    """SQL for ``column`` with each placeholder key replaced by its stored key."""
+    if not keys:
+        return column
+    cases = " ".join(f"WHEN {int(old)} THEN {int(new)}" for old, new in keys.items())
+    return f"CASE {column} {cases} ELSE {column} END"
 
 
 _STAGE_OBSERVATION = "ll_stage_observation"
@@ -994,6 +1008,16 @@ class _ImportRun:
             )
             return
         seen[raw_id] = line
+        for column, value in (("participant_id", raw_id), *attributes.items()):
+            if bad := _CONTROL.search(value):
+                add(
+                    source.name,
+                    line,
+                    column,
+                    f"contains the control character U+{ord(bad[0]):04X} "
+                    "(expected printable text: a NUL often means a file saved as UTF-16 or "
+                    "a corrupted export)",
+                )
         if cohort not in cohorts:
             add(
                 source.name,
@@ -1449,6 +1473,11 @@ class _ImportRun:
 
     def _insert(self, sources: dict[str, _Source]) -> dict[str, tuple[int, int, int]]:
         check_key(self.connection, self.participants.secret_key, record=True)
+        with Session(bind=self.connection) as session:  # joins this transaction
+            stored = sync_pilot(session=session, pilot=self.pilot)
+        placeholders = {
+            key: stored[metric] for metric, key in self.metric_keys.items() if key >= NEW_KEY_OFFSET
+        }
         now = db.to_micros(db.utc_now())
         batches = {kind: self._new_batch(kind, source, now) for kind, source in sources.items()}
         counts: dict[str, tuple[int, int, int]] = {}
@@ -1469,7 +1498,8 @@ class _ImportRun:
             # again after looking for duplicates (see execute).
             sql = (
                 f"INSERT INTO observation (metric_key, participant_key, ts, value, batch_id) "
-                f"SELECT s.metric_key, COALESCE(m.key, s.participant_key), s.ts, s.value, "
+                f"SELECT {_replaced('s.metric_key', placeholders)}, "
+                "COALESCE(m.key, s.participant_key), s.ts, s.value, "
                 f"{batches['observations']} FROM {_STAGE_OBSERVATION} s LEFT JOIN {_KEY_MAP} m "
                 "ON m.placeholder = s.participant_key WHERE true"
             )

@@ -330,3 +330,23 @@ def test_the_app_listens_on_this_machine_only_by_default(workspace):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_an_alias_bomb_is_refused_in_seconds_by_every_command(workspace):
+    env, cwd = workspace
+    bomb, previous = 'id: energy_feedback\na: &a ["x","x","x","x","x","x","x","x","x"]\n', "a"
+    for name in "bcdefghi":
+        bomb += f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]\n"
+        previous = name
+    (cwd / "pilots" / "energy_feedback.yaml").write_text(bomb, encoding="utf-8")
+    people = cwd / "people.csv"
+    people.write_text("participant_id,cohort\nA1,feedback\n", encoding="utf-8")
+    for args in (["validate"], ["evaluate", "energy_feedback"],
+                 ["import", "energy_feedback", "--participants", str(people)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "livinglab", *args],
+            capture_output=True, text=True, env=env, cwd=cwd, timeout=30,
+        )
+        assert done.returncode == 1, (args, done.stderr)
+        assert "energy_feedback.yaml:3: the alias *a repeats another part" in done.stderr
+        assert "Traceback" not in done.stderr and "Internal error" not in done.stderr

@@ -250,8 +250,11 @@ def user_list() -> None:
     from livinglab import services
 
     accounts = services.accounts()
-    if not accounts:
+    identities = services.identities()
+    if not accounts and not identities:
         typer.echo("No account.")
+    for issuer, subject, role, label in identities:
+        typer.echo(f"{subject}\t{role}\tidentity provider {issuer}\t{label or ''}".rstrip())
     for account in accounts:
         moment = account.last_sign_in_at
         last = f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "never"
@@ -278,6 +281,32 @@ def user_set_role(
 
     account = services.set_account_role(username, role)
     typer.echo(f"Account '{account.username}' now has the role {account.role}.")
+
+
+@user_app.command("grant")
+def user_grant(
+    issuer: Annotated[str, typer.Argument(help="The identity provider's issuer URL (iss).")],
+    subject: Annotated[str, typer.Argument(help="The person's subject at the provider (sub).")],
+    role: Annotated[str, typer.Option(help="team or decision.")],
+    label: Annotated[str | None, typer.Option(help="Who it is, for people (e.g. a name).")] = None,
+) -> None:
+    """Give a role to a person who signs in through the identity provider (OIDC)."""
+    from livinglab import services
+
+    services.grant_identity(issuer, subject, role, label)
+    typer.echo(f"Subject {subject!r} of {issuer} now has the role {role}.")
+
+
+@user_app.command("revoke")
+def user_revoke(
+    issuer: Annotated[str, typer.Argument(help="The identity provider's issuer URL (iss).")],
+    subject: Annotated[str, typer.Argument(help="The person's subject at the provider (sub).")],
+) -> None:
+    """Take away the role of a person of the identity provider (at their next click)."""
+    from livinglab import services
+
+    services.revoke_identity(issuer, subject)
+    typer.echo(f"Subject {subject!r} of {issuer} has no role any more.")
 
 
 @user_app.command("unlock")

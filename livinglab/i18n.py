@@ -434,6 +434,17 @@ CATALOG: dict[str, tuple[str, str]] = {
         "a pilot? Open the personal link in your invitation to answer the survey: no "
         "account is needed.",
     ),
+    "signin_provider": (
+        "Se connecter avec le compte de la ville",
+        "Sign in with the city's account",
+    ),
+    "signin_no_role": (
+        "Vous êtes connecté, mais votre compte n'a pas de rôle dans le Living Lab. Demandez "
+        "à l'équipe innovation de vous en donner un, en lui indiquant votre identifiant : "
+        "{subject}",
+        "You are signed in, but your account has no role in the Living Lab. Ask the "
+        "innovation team to give you one, telling them your identifier: {subject}",
+    ),
     "signin_username": ("Identifiant", "Username"),
     "signin_password": ("Mot de passe", "Password"),
     "signin_submit": ("Se connecter", "Sign in"),

@@ -663,6 +663,46 @@ def account_role(username: str) -> str | None:
         return account.role
 
 
+def grant_identity(issuer: str, subject: str, role: str, label: str | None = None) -> None:
+    """Give a role to a person of the identity provider, by issuer and subject."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import grant_identity as grant
+
+    with Session(engine()) as session, session.begin():
+        grant(session=session, issuer=issuer, subject=subject, role=role, label=label)
+
+
+def revoke_identity(issuer: str, subject: str) -> None:
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import revoke_identity as revoke
+
+    with Session(engine()) as session, session.begin():
+        revoke(session=session, issuer=issuer, subject=subject)
+
+
+def identities() -> list[tuple[str, str, str, str | None]]:
+    """``(issuer, subject, role, label)`` of every person of the identity provider."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import identity_roles
+
+    with Session(engine()) as session:
+        return [(r.issuer, r.subject, r.role, r.label) for r in identity_roles(session=session)]
+
+
+def identity_role(issuer: str, subject: str) -> str | None:
+    """The role of the provider's person (None: no role, the refusal is logged); read
+    on every page run, like a local account's."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import identity_role as role_of
+
+    with Session(engine()) as session:
+        return role_of(session=session, issuer=issuer, subject=subject)
+
+
 def _info(account: object) -> AccountInfo:
     from livinglab.store import models as db
     from livinglab.store.accounts import is_locked

@@ -217,3 +217,50 @@ def _verify(password_hash: str, password: str) -> bool:
         return _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+# --- people of the identity provider (OIDC) -------------------------------------------
+
+
+def grant_identity(
+    *, session: Session, issuer: str, subject: str, role: str, label: str | None = None
+) -> db.IdentityRole:
+    """Give (or change) the role of the provider's person ``(issuer, subject)``."""
+    check_role(role)
+    if not issuer.strip() or not subject.strip():
+        raise UsageError("Give the provider's issuer URL and the person's subject (sub).")
+    row = session.get(db.IdentityRole, (issuer, subject))
+    if row is None:
+        row = db.IdentityRole(issuer=issuer, subject=subject, role=role, label=label)
+    else:
+        row.role, row.label = role, label if label is not None else row.label
+    session.add(row)
+    session.flush()
+    return row
+
+
+def revoke_identity(*, session: Session, issuer: str, subject: str) -> None:
+    row = session.get(db.IdentityRole, (issuer, subject))
+    if row is None:
+        raise NotFoundError(f"No role for subject {subject!r} of {issuer}.")
+    session.delete(row)
+    session.flush()
+
+
+def identity_roles(*, session: Session) -> list[db.IdentityRole]:
+    return list(
+        session.exec(
+            select(db.IdentityRole).order_by(
+                col(db.IdentityRole.issuer), col(db.IdentityRole.subject)
+            )
+        ).all()
+    )
+
+
+def identity_role(*, session: Session, issuer: str, subject: str) -> str | None:
+    """The role of the provider's person, or None (who is then let in nowhere: logged)."""
+    row = session.get(db.IdentityRole, (issuer, subject))
+    if row is None:
+        LOG.warning("sign-in refused: issuer=%r subject=%r reason=no-role", issuer, subject)
+        return None
+    return row.role

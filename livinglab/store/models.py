@@ -232,6 +232,20 @@ class Account(SQLModel, table=True):
     last_sign_in_at: datetime | None = Field(default=None, sa_type=UtcMicros)
 
 
+class IdentityRole(SQLModel, table=True):
+    """The role of a person who signs in through the city's identity provider (OIDC),
+    keyed by the provider (``iss``) and the person's stable id there (``sub``): an
+    e-mail address can change hands, a subject does not. Nobody is let in without one."""
+
+    __tablename__ = "identity_role"
+
+    issuer: str = Field(primary_key=True, max_length=255)
+    subject: str = Field(primary_key=True, max_length=255)
+    role: str = Field(max_length=16, description="team or decision (livinglab.access)")
+    label: str | None = Field(default=None, max_length=255, description="who, for people")
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
+
+
 class StoreSetting(SQLModel, table=True):
     """A fact about the store itself, by name. ``pseudonym_key_fingerprint``: a keyed
     digest of the key the store's pseudonyms were made with (never the key), so that an

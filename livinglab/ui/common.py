@@ -126,12 +126,39 @@ def remember_sign_in(username: str) -> None:
 
 
 def sign_out() -> None:
+    """Forget the session's account; through the provider, also its identity cookie."""
     st.session_state.pop(ACCOUNT_KEY, None)
+    if identity_provider() and st.user.is_logged_in:
+        st.logout()
+
+
+def identity_provider() -> bool:
+    """Whether the city's identity provider is configured (an ``[auth]`` section in
+    ``.streamlit/secrets.toml``): then people sign in through it (``st.login``), with
+    the role the store gives their issuer and subject; local accounts are not offered."""
+    return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+
+
+def provider_identity() -> tuple[str, str, str] | None:
+    """``(issuer, subject, name)`` of the person signed in through the provider."""
+    if not st.user.is_logged_in:
+        return None
+    claims = st.user.to_dict()
+    issuer, subject = str(claims.get("iss") or ""), str(claims.get("sub") or "")
+    name = str(claims.get("name") or claims.get("email") or subject)
+    return issuer, subject, name
 
 
 def signed_in() -> tuple[str, str] | None:
-    """``(username, role)`` of the session's account, read again from the store on every
-    run (a removed account or a new role applies at the next click); None otherwise."""
+    """``(name, role)`` of the session's person, read again from the store on every run
+    (a removed account or a new role applies at the next click); None otherwise."""
+    if identity_provider():
+        identity = provider_identity()
+        if identity is None:
+            return None
+        issuer, subject, name = identity
+        provider_role = services.identity_role(issuer, subject)
+        return None if provider_role is None else (name, provider_role)
     username = st.session_state.get(ACCOUNT_KEY)
     if not isinstance(username, str):
         return None

@@ -350,3 +350,17 @@ def test_an_alias_bomb_is_refused_in_seconds_by_every_command(workspace):
         assert done.returncode == 1, (args, done.stderr)
         assert "energy_feedback.yaml:3: the alias *a repeats another part" in done.stderr
         assert "Traceback" not in done.stderr and "Internal error" not in done.stderr
+
+
+def test_user_grant_and_revoke_a_person_of_the_identity_provider(workspace):
+    env, cwd = workspace
+    issuer = "https://sso.ville.example/realms/agents"
+    done = run(["user", "grant", issuer, "f3c2-91ab", "--role", "team", "--label", "Léa"],
+               env, cwd)
+    assert done.returncode == 0, done.stderr
+    listed = run(["user", "list"], env, cwd).stdout.splitlines()
+    assert listed == [f"f3c2-91ab\tteam\tidentity provider {issuer}\tLéa"]
+    assert run(["user", "revoke", issuer, "f3c2-91ab"], env, cwd).returncode == 0
+    assert run(["user", "list"], env, cwd).stdout.strip() == "No account."
+    wrong = run(["user", "grant", issuer, "x", "--role", "citizen"], env, cwd)
+    assert wrong.returncode == 1 and "a citizen has no account" in wrong.stderr

@@ -81,10 +81,13 @@ def app_url(e2e_store: Path) -> Iterator[str]:
 
 
 @contextmanager
-def serve_app(folder: Path, env: dict[str, str]) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port with ``env``; its log in ``folder``."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+def serve_app(
+    folder: Path, env: dict[str, str], port: int | None = None, host: str = "127.0.0.1"
+) -> Iterator[str]:
+    """``streamlit run app.py`` (from ``folder``: its ``.streamlit/`` is read) on ``port``
+    (default: a free one) with ``env``; its log in ``folder``."""
+    port = port or free_port()
+    url = f"http://{host}:{port}"
     log = (folder / "streamlit.log").open("wb")
     process = subprocess.Popen(
         [

@@ -317,7 +317,7 @@ class MinEffect(Spec):
 class Metric(Spec):
     id: Identifier
     label: Text
-    unit: str = Field(max_length=100)
+    unit: str = Field(max_length=200)
     aggregate: Aggregate
     better: Better
     min_effect: MinEffect

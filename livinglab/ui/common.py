@@ -82,6 +82,20 @@ def translator() -> Translator:
 # --- serving: the settings checked, the store down ---------------------------------------
 
 LOG = logging.getLogger("livinglab.app")
+
+
+def _log_with_time() -> None:
+    """The app's own log lines (sign-ins refused, the store down) on the server's stderr,
+    with their time: an operator or a data protection officer reads them there."""
+    logger = logging.getLogger("livinglab")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+_log_with_time()
 # What a lost connection raises (a server down, a file unreadable), not a bug's errors.
 STORE_DOWN = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)
 

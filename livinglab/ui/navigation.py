@@ -37,10 +37,15 @@ def build_navigation() -> StreamlitPage:
     set_document_lang(t.lang)
     readable_styles()
     if "invitation" in st.query_params:
-        survey = st.Page(
-            str(UI_DIR / "survey.py"), title=t("page_survey"), icon="📝", url_path="survey"
-        )
-        return st.navigation([survey], position="hidden")
+        # The link's address is /survey?invitation=...; a default page is always served
+        # at "/" only, so the survey is also registered, hidden, at "survey" (else
+        # Streamlit shows its English "Page not found" dialog over the survey).
+        survey = str(UI_DIR / "survey.py")
+        pages = [
+            st.Page(survey, title=t("page_survey"), icon="📝", url_path="invitation", default=True),
+            st.Page(survey, title=t("page_survey"), url_path="survey", visibility="hidden"),
+        ]
+        return st.navigation(pages, position="hidden")
     account = signed_in()
     if account is None:
         signin = stand_ins("signin.py", t("page_signin"), default=True)
@@ -50,17 +55,30 @@ def build_navigation() -> StreamlitPage:
     sections: dict[str, list[StreamlitPage]] = {}
     for page in allowed:
         section, title, icon = PAGES[page]
+        default = page == allowed[0]
         sections.setdefault(t(section), []).append(
             st.Page(
                 str(UI_DIR / f"{page}.py"),
                 title=t(title),
                 icon=icon,
-                url_path=page,
-                default=page == allowed[0],
+                # The default page is served at "/" whatever its url_path.
+                url_path="home" if default else page,
+                default=default,
             )
         )
-    # Hidden pages add no menu entry; they only answer the addresses the role may not open.
+    # Hidden pages add no menu entry. The first page again at its own address (/portfolio
+    # typed or bookmarked: no "Page not found" dialog), and "access denied" at the
+    # addresses the role may not open.
     first = next(iter(sections.values()))
+    first += [
+        st.Page(
+            str(UI_DIR / f"{allowed[0]}.py"),
+            title=t(PAGES[allowed[0]][1]),
+            url_path=path,
+            visibility="hidden",
+        )
+        for path in (allowed[0], "signin")  # /signin once signed in: the first page
+    ]
     first += [p for p in stand_ins("denied.py", t("page_denied")) if p.url_path not in allowed]
     # At the top, not in the sidebar: Streamlit's sidebar draws sections as <div>s inside
     # the <ul> of pages (axe: 'list', 'listitem', WCAG 1.3.1); the top bar's menus are valid.
@@ -82,12 +100,13 @@ def stand_ins(script: str, title: str, *, default: bool = False) -> list[Streaml
     """``script`` (sign-in, access denied) at the address of every protected page and
     of the survey, hidden from any menu: whatever address is typed, that script runs
     instead of the page, and no "page not found" dialog lists what exists."""
+    paths = [*access.PAGE_ROLES, "survey"] + (["signin"] if default else [])
     pages = [
         st.Page(str(UI_DIR / script), title=title, url_path=path, visibility="hidden")
-        for path in (*access.PAGE_ROLES, "survey")
+        for path in paths
     ]
-    if default:
-        pages.insert(0, st.Page(str(UI_DIR / script), title=title, default=True))
+    if default:  # at "/" (and named "home", like the signed-in menu's first page)
+        pages.insert(0, st.Page(str(UI_DIR / script), title=title, url_path="home", default=True))
     return pages
 
 

@@ -55,6 +55,8 @@ def test_an_anonymous_visitor_reaches_nothing_but_sign_in(page: Any, app_url: st
         assert not any(word in body for word in PILOT_WORDS), (path, query)
         assert page.locator("[data-testid='stTable'], [data-testid='stVegaLiteChart']").count() == 0
         assert page.locator("nav, [data-testid='stTopNavSection']").count() == 0
+        if path != "no_such_page":  # an address of the app: no "Page not found" dialog
+            assert "Page not found" not in page.locator("body").inner_text(), (path, query)
     assert not other_hosts(page, app_url)
 
 
@@ -66,6 +68,12 @@ def test_a_decision_maker_reaches_no_team_page(page: Any, app_url: str) -> None:
     assert "Portefeuille" in links and "Preuves d'un pilote" in links
     assert not any("Contrôles" in link for link in links)
     assert "Équipe innovation" not in page.locator("body").inner_text()
+    # The portfolio's own address, typed: the page itself, no "Page not found" dialog.
+    page.goto(f"{app_url}/portfolio")
+    sign_in(page, "decision")
+    page.get_by_role("heading", name="Portefeuille des pilotes", level=1).wait_for()
+    settled(page)
+    assert "Page not found" not in page.locator("body").inner_text()
     # Typing the team page's address: a new session, so sign in again: access refused.
     page.goto(f"{app_url}/checks?pilot=energy_feedback")
     sign_in(page, "decision")
@@ -98,7 +106,8 @@ def test_a_citizen_link_shows_only_that_survey(page: Any, app_url: str, e2e_stor
     main = page.locator("main").inner_text()
     assert "Votre avis sur" in main and "Question 1 sur 10" in main
     assert page.locator("[data-testid='stTopNavSection'], [data-testid='stNavLink']").count() == 0
-    assert "Se déconnecter" not in page.locator("body").inner_text()
+    body = page.locator("body").inner_text()
+    assert "Se déconnecter" not in body and "Page not found" not in body
     assert not other_hosts(page, app_url)
     # Without its token the same address gives the sign-in page, not a menu.
     page.goto(link.split("?")[0])

@@ -84,7 +84,9 @@ def test_a_person_with_a_role_signs_in_through_the_provider(page: Any, oidc_app)
     # and the team's page stays refused to this role.
     page.goto(f"{url}/checks?pilot=energy_feedback")
     page.get_by_role("heading", name="Accès refusé", level=1).wait_for()
+    # Signing out also ends the session at the provider (its own confirmation page).
     page.get_by_role("button", name="Se déconnecter").click()
+    page.get_by_role("button", name="End session").click()
     page.get_by_role("button", name="Se connecter avec le compte de la ville").wait_for()
 
 

@@ -37,20 +37,36 @@ def build_navigation() -> StreamlitPage:
     set_document_lang(t.lang)
     readable_styles()
     if "invitation" in st.query_params:
-        # The link's address is /survey?invitation=...; a default page is always served
-        # at "/" only, so the survey is also registered, hidden, at "survey" (else
-        # Streamlit shows its English "Page not found" dialog over the survey).
-        survey = str(UI_DIR / "survey.py")
-        pages = [
-            st.Page(survey, title=t("page_survey"), icon="📝", url_path="invitation", default=True),
-            st.Page(survey, title=t("page_survey"), url_path="survey", visibility="hidden"),
-        ]
-        return st.navigation(pages, position="hidden")
+        return citizen_navigation(t)
     account = signed_in()
     if account is None:
         signin = stand_ins("signin.py", t("page_signin"), default=True)
         return st.navigation(signin, position="hidden")
     username, role = account
+    # At the top, not in the sidebar: Streamlit's sidebar draws sections as <div>s inside
+    # the <ul> of pages (axe: 'list', 'listitem', WCAG 1.3.1); the top bar's menus are valid.
+    navigation = st.navigation(role_sections(role, t), position="top")
+    account_box(username, role, t)
+    st.sidebar.caption(t("sidebar_about"))
+    return navigation
+
+
+def citizen_navigation(t: Translator) -> StreamlitPage:
+    """The survey only. The link's address is /survey?invitation=...; a default page is
+    always served at "/" only, so the survey is also registered, hidden, at "survey"
+    (else Streamlit shows its English "Page not found" dialog over the survey)."""
+    survey = str(UI_DIR / "survey.py")
+    pages = [
+        st.Page(survey, title=t("page_survey"), icon="📝", url_path="invitation", default=True),
+        st.Page(survey, title=t("page_survey"), url_path="survey", visibility="hidden"),
+    ]
+    return st.navigation(pages, position="hidden")
+
+
+def role_sections(role: str, t: Translator) -> dict[str, list[StreamlitPage]]:
+    """The menu of ``role``, by section, and hidden pages that add no menu entry: the
+    first page again at its own address (/portfolio typed or bookmarked, /signin once
+    signed in), and "access denied" at the addresses the role may not open."""
     allowed = access.pages_for(role)
     sections: dict[str, list[StreamlitPage]] = {}
     for page in allowed:
@@ -61,14 +77,10 @@ def build_navigation() -> StreamlitPage:
                 str(UI_DIR / f"{page}.py"),
                 title=t(title),
                 icon=icon,
-                # The default page is served at "/" whatever its url_path.
-                url_path="home" if default else page,
+                url_path="home" if default else page,  # a default page is served at "/"
                 default=default,
             )
         )
-    # Hidden pages add no menu entry. The first page again at its own address (/portfolio
-    # typed or bookmarked: no "Page not found" dialog), and "access denied" at the
-    # addresses the role may not open.
     first = next(iter(sections.values()))
     first += [
         st.Page(
@@ -77,15 +89,10 @@ def build_navigation() -> StreamlitPage:
             url_path=path,
             visibility="hidden",
         )
-        for path in (allowed[0], "signin")  # /signin once signed in: the first page
+        for path in (allowed[0], "signin")
     ]
     first += [p for p in stand_ins("denied.py", t("page_denied")) if p.url_path not in allowed]
-    # At the top, not in the sidebar: Streamlit's sidebar draws sections as <div>s inside
-    # the <ul> of pages (axe: 'list', 'listitem', WCAG 1.3.1); the top bar's menus are valid.
-    navigation = st.navigation(sections, position="top")
-    account_box(username, role, t)
-    st.sidebar.caption(t("sidebar_about"))
-    return navigation
+    return sections
 
 
 # Page (its url_path and file name) -> (section, title, icon) keys of the menu.

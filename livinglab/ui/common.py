@@ -140,10 +140,12 @@ def remember_sign_in(username: str) -> None:
 
 
 def sign_out() -> None:
-    """Forget the session's account; through the provider, also its identity cookie."""
+    """Forget the session's account. Through the provider: its identity cookie too, and
+    the browser goes to the provider's sign-out (nothing else runs before it goes)."""
     st.session_state.pop(ACCOUNT_KEY, None)
     if identity_provider() and st.user.is_logged_in:
         st.logout()
+        st.stop()
 
 
 def identity_provider() -> bool:

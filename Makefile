@@ -18,11 +18,12 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 
+# The demo's invented data, public development key and public passwords: demo mode only.
 demo: install
-	$(BIN)/livinglab demo
+	LIVINGLAB_ENVIRONMENT=demo $(BIN)/livinglab demo
 
 run: demo
-	$(BIN)/livinglab app --port $(PORT)
+	LIVINGLAB_ENVIRONMENT=demo $(BIN)/livinglab app --port $(PORT)
 
 # Debian's PostgreSQL server and Chromium, for the tests that use the real things.
 system-deps:

@@ -187,6 +187,7 @@ def _environment(work: Path, url: str) -> dict[str, str]:
         "LIVINGLAB_SURVEYS_DIR": str(ROOT / "surveys"),
         "LIVINGLAB_DATABASE_URL": url,
         "LIVINGLAB_SECRET_KEY": bench_import.SECRET,
+        "LIVINGLAB_ENVIRONMENT": "demo",  # an invented, public benchmark key
     }
 
 

@@ -163,6 +163,9 @@ def demo(
 
     for pilot_id, report in services.load_demo(out_dir=out, seed=seed).items():
         typer.echo(f"{pilot_id}: {_import_summary(report)}")
+    typer.echo("Demo accounts (public passwords: for the demo only):")
+    for username, password, role in services.DEMO_ACCOUNTS:
+        typer.echo(f"  {role:<9} {username} / {password}")
 
 
 @app.command()
@@ -306,24 +309,143 @@ def instrument_from_xlsform(
         typer.echo(f"Left out (not select_one): {', '.join(left_out)}.")
 
 
+user_app = typer.Typer(
+    help="Local sign-in accounts of the innovation team (team) and decision-makers (decision).",
+    no_args_is_help=True,
+)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="The sign-in name (a-z, 0-9, . _ @ -).")],
+    role: Annotated[str, typer.Option(help="team or decision.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create an account; the password is asked twice (never given as an argument)."""
+    from livinglab import services
+    from livinglab.store.accounts import check_role
+
+    check_role(role)
+    password = _read_password(password_stdin)
+    account = services.add_account(username, password, role)
+    typer.echo(f"Account '{account.username}' created with the role {account.role}.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """Every account: name, role, locked or not, last sign-in."""
+    from livinglab import services
+
+    accounts = services.accounts()
+    identities = services.identities()
+    if not accounts and not identities:
+        typer.echo("No account.")
+    for issuer, subject, role, label in identities:
+        typer.echo(f"{subject}\t{role}\tidentity provider {issuer}\t{label or ''}".rstrip())
+    for account in accounts:
+        moment = account.last_sign_in_at
+        last = f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "never"
+        state = "locked" if account.locked else "active"
+        typer.echo(f"{account.username}\t{account.role}\t{state}\tlast sign-in: {last}")
+
+
+@user_app.command("remove")
+def user_remove(username: Annotated[str, typer.Argument(help="The account's name.")]) -> None:
+    """Delete an account (its open sessions lose access at their next click)."""
+    from livinglab import services
+
+    services.remove_account(username)
+    typer.echo(f"Account '{username}' removed.")
+
+
+@user_app.command("set-role")
+def user_set_role(
+    username: Annotated[str, typer.Argument(help="The account's name.")],
+    role: Annotated[str, typer.Argument(help="team or decision.")],
+) -> None:
+    """Change an account's role (applies at its next click)."""
+    from livinglab import services
+
+    account = services.set_account_role(username, role)
+    typer.echo(f"Account '{account.username}' now has the role {account.role}.")
+
+
+@user_app.command("grant")
+def user_grant(
+    issuer: Annotated[str, typer.Argument(help="The identity provider's issuer URL (iss).")],
+    subject: Annotated[str, typer.Argument(help="The person's subject at the provider (sub).")],
+    role: Annotated[str, typer.Option(help="team or decision.")],
+    label: Annotated[str | None, typer.Option(help="Who it is, for people (e.g. a name).")] = None,
+) -> None:
+    """Give a role to a person who signs in through the identity provider (OIDC)."""
+    from livinglab import services
+
+    services.grant_identity(issuer, subject, role, label)
+    typer.echo(f"Subject {subject!r} of {issuer} now has the role {role}.")
+
+
+@user_app.command("revoke")
+def user_revoke(
+    issuer: Annotated[str, typer.Argument(help="The identity provider's issuer URL (iss).")],
+    subject: Annotated[str, typer.Argument(help="The person's subject at the provider (sub).")],
+) -> None:
+    """Take away the role of a person of the identity provider (at their next click)."""
+    from livinglab import services
+
+    services.revoke_identity(issuer, subject)
+    typer.echo(f"Subject {subject!r} of {issuer} has no role any more.")
+
+
+@user_app.command("unlock")
+def user_unlock(username: Annotated[str, typer.Argument(help="The account's name.")]) -> None:
+    """Lift a lock-out after repeated failed sign-ins."""
+    from livinglab import services
+
+    account = services.unlock_account(username)
+    typer.echo(f"Account '{account.username}' unlocked.")
+
+
 @app.command("app")
 def run_app(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    address: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on: this machine only by default; 0.0.0.0 for every "
+            "interface (behind a TLS reverse proxy, see the README's Security section)."
+        ),
+    ] = "127.0.0.1",
     headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = True,
 ) -> None:
-    """Start the Streamlit app."""
-    import subprocess
+    """Start the Streamlit app (after checking the settings and the store)."""
+    from livinglab import services
 
     entry = Path(__file__).resolve().parent.parent / "app.py"
     if not entry.exists():
         raise _fail(f"The app's entry point {entry} is missing (run from a source checkout).")
+    services.check_deployment()
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(entry),
-        "--server.port", str(port), "--server.headless", str(headless).lower(),
+        "--server.port", str(port), "--server.address", address,
+        "--server.headless", str(headless).lower(),
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
-        "--client.showErrorDetails", "false",
+        # A visitor never sees a stack trace (the server's log keeps it).
+        "--client.showErrorDetails", "none",
     ]
-    raise typer.Exit(subprocess.call(cmd))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become the server (exec, not a child process): a service manager's stop signal
+    # reaches Streamlit itself, and no orphan keeps the port.
+    os.execv(sys.executable, cmd)
 
 
 def main() -> None:
@@ -344,6 +466,23 @@ def main() -> None:
         sys.exit(130)
     except Exception as err:  # noqa: BLE001 - the last line of defence against a traceback
         import click
+        import sqlalchemy.exc
+
+        if isinstance(err, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError):
+            # A server stopped mid-query, a full disk, a lock held too long: the store's
+            # transaction was rolled back. Only the first line: the rest may quote data.
+            reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+            typer.echo(
+                f"Error: the store failed during the command ({reason}); its transaction was "
+                "rolled back. Check that the database is running and has free space, then "
+                "run the command again.",
+                err=True,
+            )
+            sys.exit(EXIT_USER_ERROR)
+        if isinstance(err, OSError) and not os.environ.get("LIVINGLAB_DEBUG"):
+            where = f" {err.filename}" if err.filename else ""
+            typer.echo(f"Error: cannot read or write{where}: {err.strerror or err}.", err=True)
+            sys.exit(EXIT_USER_ERROR)
 
         if isinstance(err, click.ClickException):
             err.show()

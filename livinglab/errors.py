@@ -83,3 +83,7 @@ class UsageError(LivingLabError):
 
 class ConfigurationError(LivingLabError):
     """Settings are unusable (e.g. the default secret in production)."""
+
+
+class StoreUnavailable(ConfigurationError):
+    """The store cannot be reached (server down, wrong address, unreadable file)."""

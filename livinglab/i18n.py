@@ -422,6 +422,62 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The PDF needs Chromium (`/usr/bin/chromium`), which this server lacks.",
     ),
     # --- citizen survey (invitation link) ---
+    # --- when the service cannot serve ---
+    "store_down": (
+        "Le service est momentanément indisponible : la base de données ne répond pas. "
+        "Réessayez dans quelques instants.",
+        "The service is temporarily unavailable: the database does not answer. "
+        "Try again in a few moments.",
+    ),
+    "misconfigured": (
+        "Le service n'est pas configuré correctement et ne peut pas s'ouvrir. Le détail est "
+        "dans le journal du serveur ; prévenez l'équipe du Living Lab.",
+        "The service is not configured correctly and cannot open. The details are in the "
+        "server's log; tell the Living Lab team.",
+    ),
+    "retry": ("Réessayer", "Try again"),
+    # --- sign-in and roles ---
+    "page_signin": ("Connexion", "Sign in"),
+    "page_denied": ("Accès refusé", "Access denied"),
+    "signin_title": ("Connexion au Living Lab", "Sign in to the Living Lab"),
+    "signin_intro": (
+        "Cet espace est réservé à l'équipe innovation et aux décideurs de la ville. "
+        "Vous participez à un pilote ? Ouvrez le lien personnel reçu dans votre invitation "
+        "pour répondre à l'enquête : aucun compte n'est nécessaire.",
+        "This area is for the city's innovation team and decision-makers. Taking part in "
+        "a pilot? Open the personal link in your invitation to answer the survey: no "
+        "account is needed.",
+    ),
+    "signin_provider": (
+        "Se connecter avec le compte de la ville",
+        "Sign in with the city's account",
+    ),
+    "signin_no_role": (
+        "Vous êtes connecté, mais votre compte n'a pas de rôle dans le Living Lab. Demandez "
+        "à l'équipe innovation de vous en donner un, en lui indiquant votre identifiant : "
+        "{subject}",
+        "You are signed in, but your account has no role in the Living Lab. Ask the "
+        "innovation team to give you one, telling them your identifier: {subject}",
+    ),
+    "signin_username": ("Identifiant", "Username"),
+    "signin_password": ("Mot de passe", "Password"),
+    "signin_submit": ("Se connecter", "Sign in"),
+    "signin_missing": (
+        "Saisissez votre identifiant et votre mot de passe.",
+        "Enter your username and password.",
+    ),
+    "signed_in_as": ("Connecté : {name} ({role})", "Signed in: {name} ({role})"),
+    "signout": ("Se déconnecter", "Sign out"),
+    "account_role_team": ("équipe innovation", "innovation team"),
+    "account_role_decision": ("décideur", "decision-maker"),
+    "access_denied": (
+        "Cette page n'est pas accessible avec votre compte. Choisissez une page du menu.",
+        "This page is not available to your account. Choose a page from the menu.",
+    ),
+    "signin_needed": (
+        "Connectez-vous pour voir cette page.",
+        "Sign in to see this page.",
+    ),
     "section_survey": ("Enquête", "Survey"),
     "page_survey": ("Votre avis", "Your opinion"),
     "survey_page_heading": ("Votre avis sur : {pilot}", "Your opinion on: {pilot}"),

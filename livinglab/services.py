@@ -11,11 +11,18 @@ from __future__ import annotations
 import tempfile
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from livinglab.errors import ConfigurationError, NotFoundError, Problem, UsageError
+from livinglab.errors import (
+    ConfigurationError,
+    NotFoundError,
+    Problem,
+    StoreUnavailable,
+    UsageError,
+)
 from livinglab.settings import get_settings
 
 if TYPE_CHECKING:
@@ -50,7 +57,7 @@ def _engine_for(url: str) -> Engine:
         with suppress(sqlalchemy.exc.ArgumentError):
             shown = make_url(url).render_as_string(hide_password=True)
         reason = str(getattr(err, "orig", None) or err).splitlines()[0]
-        raise ConfigurationError(
+        raise StoreUnavailable(
             f"Cannot open the store at {shown} (LIVINGLAB_DATABASE_URL): {reason}. "
             "Expected a reachable SQLite file or PostgreSQL server, e.g. "
             "sqlite:///livinglab.db or postgresql+psycopg://user:password@host/db."
@@ -156,7 +163,7 @@ def import_data(
             instrument=instrument,
             wave=wave,
             meters=meters,
-            secret_key=get_settings().secret_key,
+            secret_key=get_settings().pseudonym_key(),
             csv_options=csv_options,
         )
     return import_files(
@@ -166,7 +173,7 @@ def import_data(
         participants=participants,
         observations=observations,
         responses=responses,
-        secret_key=get_settings().secret_key,
+        secret_key=get_settings().pseudonym_key(),
         csv_options=csv_options,
     )
 
@@ -192,14 +199,21 @@ def instrument_from_xlsform(
 
 
 def load_demo(*, out_dir: Path | None = None, seed: int = 20260101) -> dict[str, ImportReport]:
-    """Generate the demo pilots' data (seeded) and import it into the store."""
+    """Generate the demo pilots' data (seeded), import it into the store and create the
+    demo's accounts (:data:`DEMO_ACCOUNTS`)."""
     from livinglab.demo import generate_demo
 
+    if not get_settings().demo:
+        raise ConfigurationError(
+            "livinglab demo loads invented data and accounts whose passwords are public: "
+            "it runs only with LIVINGLAB_ENVIRONMENT=demo (as make run does), never on a "
+            "production store."
+        )
     with tempfile.TemporaryDirectory(prefix="livinglab-demo-") as tmp:
         target = Path(out_dir) if out_dir else Path(tmp)
         target.mkdir(parents=True, exist_ok=True)
         files = generate_demo(target, seed=seed)
-        return {
+        reports = {
             pilot_id: import_data(
                 pilot_id,
                 participants=demo_files.participants,
@@ -208,6 +222,8 @@ def load_demo(*, out_dir: Path | None = None, seed: int = 20260101) -> dict[str,
             )
             for pilot_id, demo_files in files.items()
         }
+    create_demo_accounts()
+    return reports
 
 
 def stored_data() -> pd.DataFrame:
@@ -613,3 +629,207 @@ def submit_survey(token: str, answers: dict[str, int], consent: bool) -> None:
             answers=answers,
             consent=consent,
         )
+
+
+# --- accounts and sign-in ------------------------------------------------------------
+# Local accounts of the innovation team and decision-makers (``livinglab user ...``);
+# citizens have none. See :mod:`livinglab.access` for what each role may open.
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """An account as the CLI lists it (never its hash)."""
+
+    username: str
+    role: str
+    locked: bool
+    last_sign_in_at: datetime | None
+
+
+def add_account(username: str, password: str, role: str) -> AccountInfo:
+    """A new local account; UsageError when the name is taken or a value is invalid."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import add_account as add
+
+    with Session(engine()) as session, session.begin():
+        return _info(add(session=session, username=username, password=password, role=role))
+
+
+def accounts() -> list[AccountInfo]:
+    """Every local account, by username."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import list_accounts
+
+    with Session(engine()) as session:
+        return [_info(account) for account in list_accounts(session=session)]
+
+
+def remove_account(username: str) -> None:
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import remove_account as remove
+
+    with Session(engine()) as session, session.begin():
+        remove(session=session, username=username)
+
+
+def set_account_role(username: str, role: str) -> AccountInfo:
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import set_role
+
+    with Session(engine()) as session, session.begin():
+        return _info(set_role(session=session, username=username, role=role))
+
+
+def unlock_account(username: str) -> AccountInfo:
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import unlock
+
+    with Session(engine()) as session, session.begin():
+        return _info(unlock(session=session, username=username))
+
+
+def sign_in(username: str, password: str) -> tuple[str, str]:
+    """``(username, role)`` of a local account whose password matches; SignInError
+    (``wrong`` or ``locked``) otherwise, after the failure was counted and logged."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import SignInError
+    from livinglab.store.accounts import sign_in as check
+
+    with Session(engine()) as session, session.begin():
+        result = check(session=session, username=username, password=password)
+    if result.error is not None or result.role is None:
+        raise SignInError(result.error or "wrong")
+    return result.username, result.role
+
+
+def account_role(username: str) -> str | None:
+    """The current role of ``username`` (None when the account was removed or is
+    locked): read on every page run, so a removal or a new role applies at once."""
+    from sqlmodel import Session
+
+    from livinglab.store import models as db
+    from livinglab.store.accounts import find_account, is_locked
+
+    with Session(engine()) as session:
+        account = find_account(session=session, username=username)
+        if account is None or is_locked(account, db.utc_now()):
+            return None
+        return account.role
+
+
+def grant_identity(issuer: str, subject: str, role: str, label: str | None = None) -> None:
+    """Give a role to a person of the identity provider, by issuer and subject."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import grant_identity as grant
+
+    with Session(engine()) as session, session.begin():
+        grant(session=session, issuer=issuer, subject=subject, role=role, label=label)
+
+
+def revoke_identity(issuer: str, subject: str) -> None:
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import revoke_identity as revoke
+
+    with Session(engine()) as session, session.begin():
+        revoke(session=session, issuer=issuer, subject=subject)
+
+
+def identities() -> list[tuple[str, str, str, str | None]]:
+    """``(issuer, subject, role, label)`` of every person of the identity provider."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import identity_roles
+
+    with Session(engine()) as session:
+        return [(r.issuer, r.subject, r.role, r.label) for r in identity_roles(session=session)]
+
+
+def identity_role(issuer: str, subject: str) -> str | None:
+    """The role of the provider's person (None: no role, the refusal is logged); read
+    on every page run, like a local account's."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import identity_role as role_of
+
+    with Session(engine()) as session:
+        return role_of(session=session, issuer=issuer, subject=subject)
+
+
+def _info(account: object) -> AccountInfo:
+    from livinglab.store import models as db
+    from livinglab.store.accounts import is_locked
+
+    assert isinstance(account, db.Account)
+    return AccountInfo(
+        username=account.username,
+        role=account.role,
+        locked=is_locked(account, db.utc_now()),
+        last_sign_in_at=account.last_sign_in_at,
+    )
+
+
+DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
+    # (username, password, role): public, listed in the README; demo stores only.
+    ("equipe", "demo-equipe-2026", "team"),
+    ("decideur", "demo-decideur-2026", "decision"),
+)
+
+
+def settings_digest() -> str:
+    """A digest of the settings that :func:`check_deployment` depends on (a cache key that
+    holds no secret)."""
+    import hashlib
+
+    settings = get_settings()
+    facts = (settings.database_url, settings.environment, settings.secret_key or "")
+    return hashlib.sha256("\x00".join(facts).encode()).hexdigest()
+
+
+def check_deployment() -> None:
+    """What must hold before the app serves anyone (ConfigurationError otherwise): in
+    production a strong pseudonymisation key, and no demo account that still has its
+    public password."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import find_account, verify_password
+
+    settings = get_settings()
+    if settings.demo:
+        return
+    settings.pseudonym_key()
+    with Session(engine()) as session:
+        public = [
+            username
+            for username, password, _ in DEMO_ACCOUNTS
+            if (account := find_account(session=session, username=username)) is not None
+            and verify_password(account, password)
+        ]
+    if public:
+        raise ConfigurationError(
+            f"The demo account(s) {public} still have their public password (README): "
+            f"remove them (livinglab user remove NAME) before serving in production."
+        )
+
+
+def create_demo_accounts() -> list[str]:
+    """The demo's accounts, one per role with an account (kept when already there)."""
+    from sqlmodel import Session
+
+    from livinglab.store.accounts import add_account as add
+    from livinglab.store.accounts import find_account
+
+    created = []
+    with Session(engine()) as session, session.begin():
+        for username, password, role in DEMO_ACCOUNTS:
+            if find_account(session=session, username=username) is None:
+                add(session=session, username=username, password=password, role=role)
+                created.append(username)
+    return created

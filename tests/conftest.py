@@ -22,6 +22,11 @@ from sqlalchemy.engine import Engine
 
 from livinglab.store.engine import make_engine, migrate, normalise_url
 
+# The suite runs in demo mode (the demo's public key and accounts); the production
+# checks are tested by setting LIVINGLAB_ENVIRONMENT=production where they matter.
+# Subprocesses (the CLI, streamlit) inherit it.
+os.environ.setdefault("LIVINGLAB_ENVIRONMENT", "demo")
+
 
 def postgres_url() -> str | None:
     """The test server's URL, from LIVINGLAB_TEST_POSTGRES_URL or the PG* variables."""

@@ -18,10 +18,11 @@ Only pydantic and ruamel.yaml are imported: ``livinglab validate`` stays fast.
 
 from __future__ import annotations
 
+import math
 import re
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +32,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    NodeEvent,
+)
 from ruamel.yaml.scalarbool import ScalarBoolean
 
 from livinglab.errors import NotFoundError, Problem, SpecError
@@ -230,12 +237,27 @@ def _read(path: Path, name: str) -> _Document:
     except OSError as exc:
         document.problems.append(Problem(name, None, "", f"cannot read the file ({exc.strerror})"))
         return document
+    if len(text) > MAX_FILE_CHARS:
+        document.problems.append(
+            Problem(
+                name, None, "",
+                f"the file has {len(text):,} characters (expected at most {MAX_FILE_CHARS:,}: "
+                "a pilot or an instrument is a few thousand)",
+            )
+        )
+        return document
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     try:
+        document.problems += _unsafe_structure(yaml, text, name)
+        if document.problems:
+            return document
         tree = yaml.load(text)
     except YAMLError as exc:
         document.problems.append(_syntax_problem(name, exc))
+        return document
+    except RecursionError:  # deeper than the event scan allows: cannot happen, but never hang
+        document.problems.append(Problem(name, None, "", "the file is nested too deeply"))
         return document
     if not isinstance(tree, CommentedMap):
         got = "an empty file" if tree is None else _describe(_plain(tree, (), {}))
@@ -251,7 +273,96 @@ def _read(path: Path, name: str) -> _Document:
         return document
     document.lines[()] = (tree.lc.line or 0) + 1
     document.data = _plain(tree, (), document.lines)
+    document.problems += [document.problem(loc, why) for loc, why in _bad_values(document.data, ())]
     return document
+
+
+# What a pilot or an instrument file may hold: plain YAML, small. Checked on the parser's
+# events, before anything is built, so that a file of a few hundred bytes cannot expand
+# into gigabytes (aliases), exhaust the stack (nesting) or build objects (tags).
+MAX_FILE_CHARS = 1_000_000
+MAX_DEPTH = 20
+MAX_NODES = 50_000
+MAX_DIGITS = 15
+ALLOWED_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+PLAIN_YAML = "plain YAML values: texts, numbers, true/false, lists and mappings"
+
+
+def _unsafe_structure(yaml: YAML, text: str, name: str) -> list[Problem]:
+    """Aliases, explicit tags, nesting deeper than :data:`MAX_DEPTH`, more than
+    :data:`MAX_NODES` values: each a problem with its line (the scan stops at the first
+    of depth or size)."""
+    problems: list[Problem] = []
+    depth = nodes = 0
+    for event in yaml.parse(text):
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, AliasEvent):
+            problems.append(
+                Problem(
+                    name, line, "",
+                    f"the alias *{event.anchor} repeats another part of the file (expected "
+                    "each value written out: aliases are not allowed in pilot and instrument "
+                    "files)",
+                )
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None and str(tag) not in ALLOWED_TAGS and str(tag) != "!":
+            shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+            problems.append(
+                Problem(name, line, "", f"the tag {shown} is not allowed (expected {PLAIN_YAML})")
+            )
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                problems.append(
+                    Problem(
+                        name, line, "",
+                        f"the file is nested more than {MAX_DEPTH} levels deep (expected a "
+                        "pilot's few levels of mappings and lists)",
+                    )
+                )
+                break
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+        if isinstance(event, NodeEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                problems.append(
+                    Problem(name, line, "", f"the file holds more than {MAX_NODES:,} values")
+                )
+                break
+    return problems
+
+
+def _bad_values(node: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Numbers too big to compute with, and texts with control characters (a NUL is
+    refused by PostgreSQL and invisible everywhere)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _bad_values(key, loc + (key,))
+            yield from _bad_values(value, loc + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _bad_values(value, loc + (i,))
+    elif isinstance(node, bool):
+        return
+    elif isinstance(node, int) and abs(node) >= 10**MAX_DIGITS:
+        yield loc, (
+            f"a number of {len(str(abs(node)))} digits is too large "
+            f"(expected at most {MAX_DIGITS} digits)"
+        )
+    elif isinstance(node, float) and not math.isfinite(node):
+        yield loc, f"{node} is not a finite number (expected at most {MAX_DIGITS} digits)"
+    elif isinstance(node, str) and (bad := _CONTROL.search(node)):
+        yield loc, (
+            f"the text contains the control character U+{ord(bad[0]):04X} "
+            "(expected printable text: remove it)"
+        )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _syntax_problem(name: str, exc: YAMLError) -> Problem:
@@ -332,9 +443,10 @@ def _load(document: _Document, model: type[SpecModel]) -> SpecModel:
 
 
 def _check(document: _Document, model: type[BaseModel]) -> list[Problem]:
-    """Every problem of one file read as ``model``: syntax, fields, rules, file name."""
-    if document.data is None:
-        return list(document.problems)
+    """Every problem of one file read as ``model``: syntax, fields, rules, file name.
+    Values no model should see (a number of 400 digits, a NUL) are reported alone."""
+    if document.data is None or document.problems:
+        return _in_file_order(list(document.problems))
     problems: list[Problem] = []
     try:
         model.model_validate(document.data)

@@ -44,6 +44,12 @@ PeriodName = Literal["baseline", "intervention"]
 
 IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN, min_length=1, max_length=64)]
+# Bounds on what a file may declare: far above any real pilot, low enough that nothing
+# a file says can make a page, an import or an evaluation run out of time or memory.
+MAX_TEXT = 2000
+MAX_COHORTS, MAX_METRICS, MAX_SURVEYS, MAX_CRITERIA = 20, 50, 20, 50
+MAX_ATTRIBUTES, MAX_CATEGORIES, MAX_ITEMS, MAX_SCALE_POINTS = 20, 100, 100, 101
+MAX_PEOPLE = 100_000_000
 
 Loc = tuple[str | int, ...]
 """Where a value sits in a spec: keys and list indices from the top of the file."""
@@ -181,6 +187,11 @@ class Spec(BaseModel):
         return spec
 
 
+# A pilot runs in this century: a year outside these bounds is a typo (9999-12-31 would
+# overflow every "end + 1 day" of the periods).
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
 def _iso_date(value: Any) -> Any:
     parsed = _as_date(value)
     if parsed is None:
@@ -188,6 +199,12 @@ def _iso_date(value: Any) -> Any:
         raise PydanticCustomError(
             "iso_date",
             f"{shown} is not a real date (expected an ISO date YYYY-MM-DD, e.g. 2025-03-31)",
+        )
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise PydanticCustomError(
+            "iso_date",
+            f"{parsed.isoformat()} is not a date a pilot can have "
+            f"(expected a year from {FIRST_YEAR} to {LAST_YEAR})",
         )
     return parsed
 
@@ -214,8 +231,8 @@ TimeZone = Annotated[str, BeforeValidator(_time_zone)]
 class Text(Spec):
     """A text in French and English (French is the default language)."""
 
-    fr: str = Field(min_length=1)
-    en: str | None = None
+    fr: str = Field(min_length=1, max_length=MAX_TEXT)
+    en: str | None = Field(default=None, max_length=MAX_TEXT)
 
     def get(self, lang: str = "fr") -> str:
         return (self.en if lang == "en" else self.fr) or self.fr
@@ -279,7 +296,7 @@ class Cohort(Spec):
     id: Identifier
     role: Role
     assignment: Assignment
-    target_size: int | None = Field(default=None, gt=0)
+    target_size: int | None = Field(default=None, gt=0, le=MAX_PEOPLE)
     label: Text | None = None
 
     @model_validator(mode="before")
@@ -316,7 +333,7 @@ class MinEffect(Spec):
 class Metric(Spec):
     id: Identifier
     label: Text
-    unit: str
+    unit: str = Field(max_length=200)
     aggregate: Aggregate
     better: Better
     min_effect: MinEffect
@@ -336,8 +353,8 @@ class Metric(Spec):
 
 class SurveyPlan(Spec):
     instrument: Identifier
-    waves: list[Wave] = Field(min_length=1)
-    cohorts: list[Identifier] = Field(min_length=1)
+    waves: list[Wave] = Field(min_length=1, max_length=2)
+    cohorts: list[Identifier] = Field(min_length=1, max_length=MAX_COHORTS)
 
 
 Subgroup = dict[str, str]
@@ -441,16 +458,22 @@ class Sequential(Spec):
 class Decision(Spec):
     alpha: float = Field(default=0.05, gt=0, lt=1)
     power: float = Field(default=0.8, gt=0, lt=1)
-    criteria: list[_TaggedCriterion] = Field(min_length=1)
+    criteria: list[_TaggedCriterion] = Field(min_length=1, max_length=MAX_CRITERIA)
     sequential: Sequential | None = None
 
 
 class Population(Spec):
     """The city's eligible population, for representativeness and projection."""
 
-    size: int = Field(gt=0)
-    margins: dict[str, dict[str, Annotated[float, Field(ge=0, le=1)]]] = Field(default_factory=dict)
-    source: str | None = None
+    size: int = Field(gt=0, le=MAX_PEOPLE)
+    margins: dict[
+        str,
+        Annotated[
+            dict[Annotated[str, Field(max_length=200)], Annotated[float, Field(ge=0, le=1)]],
+            Field(max_length=MAX_CATEGORIES),
+        ],
+    ] = Field(default_factory=dict, max_length=MAX_ATTRIBUTES)
+    source: str | None = Field(default=None, max_length=MAX_TEXT)
 
     @classmethod
     def _rules(cls, data: Any) -> Iterator[Broken]:
@@ -476,21 +499,21 @@ class Projection(Spec):
     adoption: float = Field(gt=0, le=1)
     per: Literal["day", "week", "year"] = "day"
     emission_factor: float | None = Field(default=None, gt=0)
-    emission_factor_source: str | None = None
+    emission_factor_source: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
 class Pilot(Spec):
     id: Identifier
     title: Text
-    domain: str
+    domain: str = Field(min_length=1, max_length=64)
     hypothesis: Text
     phase: Literal["planned", "running", "evaluating", "decided"] = "running"
     periods: Periods
-    cohorts: list[Cohort] = Field(min_length=1)
-    metrics: list[Metric] = Field(min_length=1)
-    surveys: list[SurveyPlan] = Field(default_factory=list)
+    cohorts: list[Cohort] = Field(min_length=1, max_length=MAX_COHORTS)
+    metrics: list[Metric] = Field(min_length=1, max_length=MAX_METRICS)
+    surveys: list[SurveyPlan] = Field(default_factory=list, max_length=MAX_SURVEYS)
     decision: Decision
-    attributes: list[Identifier] = Field(default_factory=list)
+    attributes: list[Identifier] = Field(default_factory=list, max_length=MAX_ATTRIBUTES)
     population: Population | None = None
     projection: Projection | None = None
     assignment_unit: Identifier | None = None
@@ -712,7 +735,7 @@ class ScalePoint(Spec):
 class Scale(Spec):
     min: int
     max: int
-    labels: list[ScalePoint] = Field(default_factory=list)
+    labels: list[ScalePoint] = Field(default_factory=list, max_length=MAX_SCALE_POINTS)
 
     @classmethod
     def _rules(cls, data: Any) -> Iterator[Broken]:
@@ -721,6 +744,13 @@ class Scale(Spec):
             return
         if high <= low:
             yield Broken(("max",), f"must be greater than min ({low:g}). Got {high:g} instead.")
+            return
+        if high - low + 1 > MAX_SCALE_POINTS:
+            yield Broken(
+                ("max",),
+                f"the scale {low:.0f}..{high:.0f} has {high - low + 1:.0f} answers "
+                f"(expected at most {MAX_SCALE_POINTS}, one radio button each)",
+            )
             return
         seen: set[float] = set()
         for i, point in _entries(data, "labels"):
@@ -795,9 +825,9 @@ class Instrument(Spec):
     title: Text
     intro: Text | None = None
     scale: Scale
-    items: list[Item] = Field(min_length=1)
+    items: list[Item] = Field(min_length=1, max_length=MAX_ITEMS)
     scoring: Scoring
-    reference: str | None = None
+    reference: str | None = Field(default=None, max_length=MAX_TEXT)
     limesurvey: LimeSurveyMapping | None = None
     """Optional: how to read this instrument's answers from a LimeSurvey export."""
 

@@ -81,6 +81,7 @@ about 12 s on SQLite and 19 s on PostgreSQL, in under 300 MB whatever the size.
 from __future__ import annotations
 
 import gc
+import re
 import sqlite3
 import threading
 import time
@@ -104,6 +105,7 @@ from livinglab.store import excel
 from livinglab.store import models as db
 from livinglab.store.dialects import CsvOptions
 from livinglab.store.import_problems import Problems, shown
+from livinglab.store.keys import check_key
 from livinglab.store.periods import local_text, period_bounds
 from livinglab.store.pseudonym import pseudonymize
 from livinglab.store.readers import (
@@ -122,7 +124,7 @@ from livinglab.store.readers import (
     rows_chunks,
     scan_source,
 )
-from livinglab.store.repository import sync_pilot
+from livinglab.store.repository import metric_keys, sync_pilot
 from livinglab.store.row_checks import (
     REPEATED,
     SKIPPED,
@@ -150,6 +152,8 @@ FAST_CSV = True
 with the csv module (the two give the same rows, line numbers and problems)."""
 SQLITE_ROWS_PER_INSERT = 50
 """Rows per INSERT statement when staging on SQLite (fewer statements to step)."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters no participant id or attribute value holds (PostgreSQL refuses a NUL)."""
 NEW_KEY_OFFSET = 1 << 40
 """Staged participants new in this import get ``NEW_KEY_OFFSET + i`` until inserted."""
 
@@ -343,12 +347,15 @@ def import_files(
                 choose_dialect(source, kind, scan, source.options, problems)
     problems.raise_if_any()
 
+    # The pilot, its cohorts and metrics are recorded in the write transaction, with the
+    # rows (phase 2): a refused import writes nothing at all. Until then a metric not yet
+    # in the store has a placeholder key.
     with Session(engine) as session:
-        metric_keys = sync_pilot(session=session, pilot=pilot)
-        session.commit()
+        stored = metric_keys(session=session, pilot_id=pilot.id)
+    planned = {m.id: stored.get(m.id, NEW_KEY_OFFSET + i) for i, m in enumerate(pilot.metrics)}
 
     with engine.connect() as connection, _without_cyclic_gc():
-        run = _ImportRun(connection, pilot, instrument_map, metric_keys, secret_key, problems)
+        run = _ImportRun(connection, pilot, instrument_map, planned, secret_key, problems)
         try:
             counts = run.execute(sources)
         finally:
@@ -407,6 +414,14 @@ class _AlreadyThere(Exception):
 # --- one import run on one connection -------------------------------------------
 
 
+def _replaced(column: str, keys: dict[int, int]) -> str:
+    """SQL for ``column`` with each placeholder key replaced by its stored key."""
+    if not keys:
+        return column
+    cases = " ".join(f"WHEN {int(old)} THEN {int(new)}" for old, new in keys.items())
+    return f"CASE {column} {cases} ELSE {column} END"
+
+
 class _ImportRun:
     def __init__(
         self,
@@ -439,6 +454,8 @@ class _ImportRun:
         connection.execution_options(sqlite_begin="DEFERRED")
         transaction = connection.begin()
         try:
+            # Before reading a line: a store filled under another key is refused at once.
+            check_key(connection, self.participants.secret_key)
             self.participants.stored = self._stored_participants()
             stored_attributes = self._stored_attributes()
             if "participants" in sources:
@@ -654,6 +671,16 @@ class _ImportRun:
             )
             return
         seen[raw_id] = line
+        for column, value in (("participant_id", raw_id), *attributes.items()):
+            if bad := _CONTROL.search(value):
+                add(
+                    source.name,
+                    line,
+                    column,
+                    f"contains the control character U+{ord(bad[0]):04X} "
+                    "(expected printable text: a NUL often means a file saved as UTF-16 or "
+                    "a corrupted export)",
+                )
         if cohort not in cohorts:
             add(
                 source.name,
@@ -1138,6 +1165,12 @@ class _ImportRun:
     # -- phase 2: insert
 
     def _insert(self, sources: dict[str, Source]) -> dict[str, tuple[int, int, int]]:
+        check_key(self.connection, self.participants.secret_key, record=True)
+        with Session(bind=self.connection) as session:  # joins this transaction
+            stored = sync_pilot(session=session, pilot=self.pilot)
+        placeholders = {
+            key: stored[metric] for metric, key in self.metric_keys.items() if key >= NEW_KEY_OFFSET
+        }
         now = db.to_micros(db.utc_now())
         batches = {kind: self._new_batch(kind, source, now) for kind, source in sources.items()}
         counts: dict[str, tuple[int, int, int]] = {}
@@ -1159,7 +1192,8 @@ class _ImportRun:
             # again after looking for duplicates (see execute).
             sql = (
                 f"INSERT INTO observation (metric_key, participant_key, ts, value, batch_id) "
-                f"SELECT s.metric_key, COALESCE(m.key, s.participant_key), s.ts, s.value, "
+                f"SELECT {_replaced('s.metric_key', placeholders)}, "
+                "COALESCE(m.key, s.participant_key), s.ts, s.value, "
                 f"{batches['observations']} FROM {STAGE_OBSERVATION} s LEFT JOIN {KEY_MAP} m "
                 "ON m.placeholder = s.participant_key WHERE true"
             )

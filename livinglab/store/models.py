@@ -215,4 +215,51 @@ class Invitation(SQLModel, table=True):
     consent_at: datetime | None = Field(default=None, sa_type=UtcMicros)
 
 
+class Account(SQLModel, table=True):
+    """A local sign-in account of the innovation team or a decision-maker (citizens have
+    none: their invitation link is their only credential).
+
+    Only the argon2id hash of the password is stored. ``failed_attempts`` counts the
+    wrong passwords in a row; after too many, ``locked_until`` refuses every attempt,
+    right or wrong, for a while (:mod:`livinglab.store.accounts`).
+    """
+
+    __tablename__ = "account"
+    __table_args__ = (sa.UniqueConstraint("username"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64)
+    role: str = Field(max_length=16, description="team or decision (livinglab.access)")
+    password_hash: str = Field(max_length=255, description="argon2id, PHC string format")
+    failed_attempts: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=UtcMicros)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
+    last_sign_in_at: datetime | None = Field(default=None, sa_type=UtcMicros)
+
+
+class IdentityRole(SQLModel, table=True):
+    """The role of a person who signs in through the city's identity provider (OIDC),
+    keyed by the provider (``iss``) and the person's stable id there (``sub``): an
+    e-mail address can change hands, a subject does not. Nobody is let in without one."""
+
+    __tablename__ = "identity_role"
+
+    issuer: str = Field(primary_key=True, max_length=255)
+    subject: str = Field(primary_key=True, max_length=255)
+    role: str = Field(max_length=16, description="team or decision (livinglab.access)")
+    label: str | None = Field(default=None, max_length=255, description="who, for people")
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
+
+
+class StoreSetting(SQLModel, table=True):
+    """A fact about the store itself, by name. ``pseudonym_key_fingerprint``: a keyed
+    digest of the key the store's pseudonyms were made with (never the key), so that an
+    import under another key is refused instead of doubling every participant."""
+
+    __tablename__ = "store_setting"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=255)
+
+
 metadata = SQLModel.metadata

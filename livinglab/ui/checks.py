@@ -49,6 +49,7 @@ def exclusions_table(report: PilotReport, t: Translator) -> pd.DataFrame:
     )
 
 
+common.require_page("checks")
 t = common.translator()
 st.title(t("checks_title"))
 st.write(t("checks_intro"))
@@ -61,7 +62,7 @@ try:
     with st.spinner(t("loading")):
         pilot_report = common.report(pilot_id, t.lang)
 except LivingLabError as err:
-    st.error(f"{t('error_title')} : {err}" if t.lang == "fr" else f"{t('error_title')}: {err}")
+    st.error(f"{t('error_title')}{common.colon(t)}{common.plain(err)}")
     st.stop()
 
 st.caption(

@@ -4,15 +4,20 @@ rendering."""
 
 from __future__ import annotations
 
+import logging
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import sqlalchemy.exc
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
-from livinglab import charts, services
+from livinglab import access, charts, services
+from livinglab.errors import ConfigurationError, StoreUnavailable
 from livinglab.i18n import DEFAULT_LANG, LANGS, Translator, auto_decimals
 from livinglab.report import PilotReport
 
@@ -20,6 +25,38 @@ UI_DIR = Path(__file__).resolve().parent
 CACHE_TTL_S = 3600
 LANG_KEY = "lang"
 PILOT_PARAM = "pilot"
+
+
+# --- text from files and users: shown as text ---------------------------------------------
+
+# Streamlit renders titles, captions, alerts, labels, radio options and table cells as
+# Markdown: a pilot's title, a hypothesis, a metric label, a survey item or an attribute
+# value from a CSV must not become an image (a request to another host), a link, HTML,
+# a heading or emphasis. Backslash escapes make CommonMark show each character as such.
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_~\[\]<>&#|$])")
+_LINE_START_MARKER = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))", re.MULTILINE)
+# Some syntax is recognised after escapes are resolved: GitHub-flavoured Markdown's bare
+# addresses (http://..., www...., name@host) and Streamlit's ":" codes (":red[...]",
+# ":smile:", ":material/home:"). An invisible word joiner (U+2060) before "://", after
+# "www", before "@" and after a ":" that precedes a letter keeps the text as it reads.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(?=://)|(?<=\bwww)(?=\.)|(?=@)|(?<=:)(?=[a-z])")
+WORD_JOINER = "\u2060"
+
+
+def plain(value: object) -> str:
+    """``value`` as text that Streamlit's Markdown shows literally (images, links, HTML,
+    emphasis, headings, lists, tables, maths escaped; bare addresses no longer links;
+    NUL removed)."""
+    text = str(value).replace("\x00", "")
+    text = _MARKDOWN_ACTIVE.sub(r"\\\1", text)
+    text = _LINE_START_MARKER.sub(_escape_marker, text)
+    return _AUTOLINK.sub(WORD_JOINER, text)
+
+
+def _escape_marker(match: re.Match[str]) -> str:
+    indent, marker = match[1], match[2]
+    # "- item", "+ item", "=== ": escape the sign; "1. item": escape the dot after it.
+    return f"{indent}{marker}\\" if marker[0].isdigit() else f"{indent}\\{marker}"
 
 
 # --- language -------------------------------------------------------------------------
@@ -40,6 +77,127 @@ def translator() -> Translator:
         current = Translator(lang)
         st.session_state["_translator"] = current
     return current
+
+
+# --- serving: the settings checked, the store down ---------------------------------------
+
+LOG = logging.getLogger("livinglab.app")
+
+
+def _log_with_time() -> None:
+    """The app's own log lines (sign-ins refused, the store down) on the server's stderr,
+    with their time: an operator or a data protection officer reads them there."""
+    logger = logging.getLogger("livinglab")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+_log_with_time()
+# What a lost connection raises (a server down, a file unreadable), not a bug's errors.
+STORE_DOWN = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)
+
+
+@st.cache_resource(show_spinner=False)
+def _deployment_checked(settings_digest: str) -> bool:
+    # Keyed by a digest of the settings: checked once per process and configuration.
+    services.check_deployment()
+    return True
+
+
+def serve(route: Callable[[], StreamlitPage]) -> None:
+    """Run the page ``route`` picks, once the deployment is checked (once per process and
+    store). A store that does not answer, or settings that cannot work, give a short
+    message and a retry button, never a stack trace; the server's log keeps the details,
+    and the next run after the store is back shows the page again."""
+    try:
+        _deployment_checked(services.settings_digest())
+        route().run()
+    except (StoreUnavailable, *STORE_DOWN) as err:
+        LOG.error("store unavailable: %s", str(err).splitlines()[0])
+        unavailable("store_down")
+    except ConfigurationError as err:
+        LOG.error("configuration: %s", err)
+        unavailable("misconfigured")
+
+
+def unavailable(message: str) -> None:
+    t = translator()
+    st.error(t(message))
+    st.button(t("retry"), key="retry")  # a click reruns the page
+
+
+# --- who is signed in ----------------------------------------------------------------
+
+ACCOUNT_KEY = "_signed_in_account"
+
+
+def remember_sign_in(username: str) -> None:
+    """Keep the signed-in account's name in the session (server side, never a cookie)."""
+    st.session_state[ACCOUNT_KEY] = username
+
+
+def sign_out() -> None:
+    """Forget the session's account. Through the provider: its identity cookie too, and
+    the browser goes to the provider's sign-out (nothing else runs before it goes)."""
+    st.session_state.pop(ACCOUNT_KEY, None)
+    if identity_provider() and st.user.is_logged_in:
+        st.logout()
+        st.stop()
+
+
+def identity_provider() -> bool:
+    """Whether the city's identity provider is configured (an ``[auth]`` section in
+    ``.streamlit/secrets.toml``): then people sign in through it (``st.login``), with
+    the role the store gives their issuer and subject; local accounts are not offered."""
+    return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+
+
+def provider_identity() -> tuple[str, str, str] | None:
+    """``(issuer, subject, name)`` of the person signed in through the provider."""
+    if not st.user.is_logged_in:
+        return None
+    claims = st.user.to_dict()
+    issuer, subject = str(claims.get("iss") or ""), str(claims.get("sub") or "")
+    name = str(claims.get("name") or claims.get("email") or subject)
+    return issuer, subject, name
+
+
+def signed_in() -> tuple[str, str] | None:
+    """``(name, role)`` of the session's person, read again from the store on every run
+    (a removed account or a new role applies at the next click); None otherwise."""
+    if identity_provider():
+        identity = provider_identity()
+        if identity is None:
+            return None
+        issuer, subject, name = identity
+        provider_role = services.identity_role(issuer, subject)
+        return None if provider_role is None else (name, provider_role)
+    username = st.session_state.get(ACCOUNT_KEY)
+    if not isinstance(username, str):
+        return None
+    role = services.account_role(username)
+    if role is None:
+        sign_out()
+        return None
+    return username, role
+
+
+def require_page(page: str) -> str:
+    """Stop the page here unless the session's role may open ``page``
+    (:func:`livinglab.access.may_open`). Every protected page calls it first, before
+    it reads anything: a page reached by an address typed by hand, or by a script run
+    that the menu did not offer, shows a message and nothing else."""
+    account = signed_in()
+    role = account[1] if account else None
+    if not access.may_open(role, page):
+        t = translator()
+        st.warning(t("access_denied") if role else t("signin_needed"))
+        st.stop()
+    assert role is not None
+    return role
 
 
 # --- the store and the cached evaluation -----------------------------------------------
@@ -113,7 +271,7 @@ def show_figure(figure: charts.Figure, t: Translator) -> None:
     """A chart, its one-sentence description, and its data in an expander."""
     # The chart's own ``description`` is its accessible name (Vega's aria-label).
     st.altair_chart(figure.chart, width="stretch", theme=None)
-    st.caption(figure.description)
+    st.caption(plain(figure.description))
     with st.expander(t("chart_data")):
         show_table(figure.table, t)
 
@@ -123,7 +281,8 @@ def show_table(frame: pd.DataFrame, t: Translator) -> None:
     if frame is None or frame.empty:
         st.caption("—")
         return
-    st.table(format_numbers(frame, t), hide_index=True)
+    shown = format_numbers(frame, t)
+    st.table(shown.set_axis([plain(c) for c in shown.columns], axis=1), hide_index=True)
 
 
 def format_numbers(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
@@ -144,7 +303,7 @@ def display(value: Any, t: Translator) -> str:
         if float(value).is_integer():
             return t.number(float(value), 0)
         return t.number(float(value), min(3, auto_decimals(float(value)) + 1))
-    return str(value)
+    return plain(value)
 
 
 # Streamlit fades captions and block quotes (grey #828180, or opacity 0.6: 3-3.9:1 on white);
@@ -163,6 +322,11 @@ READABLE_CSS = """<style>
 def readable_styles() -> None:
     """Darken Streamlit's faded text to a WCAG AA contrast (see READABLE_CSS)."""
     st.html(READABLE_CSS)
+
+
+def colon(t: Translator) -> str:
+    """The colon of the language: French puts a no-break space before it."""
+    return "\u00a0: " if t.lang == "fr" else ": "
 
 
 def set_document_lang(lang: str) -> None:

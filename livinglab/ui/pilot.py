@@ -13,21 +13,18 @@ from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator
 from livinglab.report import PilotReport
 from livinglab.ui import common
+from livinglab.ui.common import colon, plain
 
 ALERTS = {"go": st.success, "no_go": st.error, "extend": st.warning}
-
-
-def colon(t: Translator) -> str:
-    return "\u00a0: " if t.lang == "fr" else ": "
 
 
 def header(report: PilotReport, t: Translator) -> None:
     evaluation = report.evaluation
     pilot, decision = evaluation.pilot, evaluation.decision
     periods = pilot.periods
-    st.title(pilot.title.get(t.lang))
+    st.title(plain(pilot.title.get(t.lang)))
     st.caption(
-        f"{t.domain(pilot.domain)} · {t('phase_' + pilot.phase)} · "
+        f"{plain(t.domain(pilot.domain))} · {t('phase_' + pilot.phase)} · "
         + t(
             "periods_caption",
             b0=t.date(periods.baseline.start),
@@ -36,21 +33,21 @@ def header(report: PilotReport, t: Translator) -> None:
             i1=t.date(periods.intervention.end),
         )
     )
-    st.markdown(f"> **{t('hypothesis')}**{colon(t)}{pilot.hypothesis.get(t.lang)}")
+    st.markdown(f"> **{t('hypothesis')}**{colon(t)}{plain(pilot.hypothesis.get(t.lang))}")
     ALERTS[decision.verdict](
         f"**{t('verdict_heading', verdict=t.verdict(decision.verdict))}**\n\n"
-        f"{decision.verdict_reason(t.lang)}\n\n"
-        f"**{t('col_evidence')}**{colon(t)}{decision.evidence_label(t.lang)}"
+        f"{plain(decision.verdict_reason(t.lang))}\n\n"
+        f"**{t('col_evidence')}**{colon(t)}{plain(decision.evidence_label(t.lang))}"
     )
     st.subheader(t("criteria"))
     for criterion in decision.criteria:
-        st.markdown(f"- **{t.status(criterion.status)}** — {criterion.reason(t.lang)}")
+        st.markdown(f"- **{t.status(criterion.status)}** — {plain(criterion.reason(t.lang))}")
     if decision.caveats:
         st.subheader(t("caveats"))
-        st.markdown("\n".join(f"- {c.reason(t.lang)}" for c in decision.caveats))
+        st.markdown("\n".join(f"- {plain(c.reason(t.lang))}" for c in decision.caveats))
     if decision.extend_plan is not None:
         st.subheader(t("extend_plan"))
-        st.info(decision.extend_plan.reason(t.lang))
+        st.info(plain(decision.extend_plan.reason(t.lang)))
         with st.expander(t("extend_details")):
             common.show_table(decision.extend_plan.to_frame(t.lang), t)
 
@@ -90,14 +87,18 @@ def metrics_tab(report: PilotReport, t: Translator) -> None:
     for result in evaluation.metrics:
         metric = pilot.metric(result.metric)
         st.subheader(
-            t("metric_heading", label=metric.label.get(t.lang), role=t("role_" + metric.role))
+            t(
+                "metric_heading",
+                label=plain(metric.label.get(t.lang)),
+                role=t("role_" + metric.role),
+            )
         )
-        st.write(metric_sentence(result, metric, t))
+        st.markdown(plain(metric_sentence(result, metric, t)))
         why = result.message or result.test_reason
         if result.test:
-            st.caption(t("test_used", test=result.test, reason=why or ""))
+            st.caption(t("test_used", test=plain(result.test), reason=plain(why or "")))
         elif why:
-            st.caption(why)
+            st.caption(plain(why))
         left, right = st.columns(2)
         with left:
             if result.summaries:
@@ -119,9 +120,10 @@ def surveys_tab(report: PilotReport, t: Translator) -> None:
     titles = {d.instrument: d.title for d in report.surveys}
     for result in evaluation.surveys:
         st.subheader(
-            f"{titles.get(result.instrument, result.instrument)} ({t('wave_' + str(result.wave))})"
+            f"{plain(titles.get(result.instrument, result.instrument))} "
+            f"({t('wave_' + str(result.wave))})"
         )
-        st.write(survey_sentence(result, t))
+        st.markdown(plain(survey_sentence(result, t)))
         detail = next(
             (
                 d
@@ -143,7 +145,8 @@ def surveys_tab(report: PilotReport, t: Translator) -> None:
     if evaluation.survey_changes:
         st.subheader(t("survey_changes"))
         for change in evaluation.survey_changes:
-            st.write(change_sentence(change, titles.get(change.metric, change.metric), t))
+            title = titles.get(change.metric, change.metric)
+            st.markdown(plain(change_sentence(change, title, t)))
     if evaluation.response_rates:
         st.subheader(t("response_rates"))
         common.show_figure(charts.response_rates_figure(evaluation.response_rates, titles, t), t)
@@ -164,7 +167,7 @@ def equity_tab(report: PilotReport, t: Translator) -> None:
         common.show_figure(charts.equity_figure(equity, result, metric, t), t)
         hidden = [f"{t.attribute(e.attribute)} {e.group}" for e in effects if e.suppressed]
         if hidden:
-            st.caption(t("suppressed_groups", groups=", ".join(hidden)))
+            st.caption(t("suppressed_groups", groups=plain(", ".join(hidden))))
     if equity.interactions:
         st.subheader(t("interactions"))
         common.show_table(interactions_table(equity, evaluation, t), t)
@@ -178,7 +181,8 @@ def representativeness_tab(report: PilotReport, t: Translator) -> None:
     if rep is None:
         st.info(t("no_repr"))
         return
-    st.write(t("repr_intro", size=t.number(rep.population_size, 0), source=rep.source or "—"))
+    source = plain(rep.source or "—")
+    st.markdown(t("repr_intro", size=t.number(rep.population_size, 0), source=source))
     for attribute in dict.fromkeys(c.attribute for c in rep.categories):
         common.show_figure(charts.representativeness_figure(rep, attribute, t), t)
     st.subheader(t("repr_fits"))
@@ -187,7 +191,7 @@ def representativeness_tab(report: PilotReport, t: Translator) -> None:
         st.subheader(t("repr_reweighted"))
         common.show_table(reweighted_table(report, t), t)
     if rep.message:
-        st.caption(rep.message)
+        st.caption(plain(rep.message))
 
 
 def reweighted_table(report: PilotReport, t: Translator) -> pd.DataFrame:
@@ -218,7 +222,7 @@ def projection_tab(report: PilotReport, t: Translator) -> None:
     if projection is None:
         st.info(t("no_projection"))
         return
-    st.write(projection.reason(t.lang))
+    st.markdown(plain(projection.reason(t.lang)))
     first, second = st.columns(2)
     first.metric(t("projection_adopters"), t.number(projection.adopters, 0))
     if projection.tonnes_co2e is not None:
@@ -226,6 +230,7 @@ def projection_tab(report: PilotReport, t: Translator) -> None:
     common.show_figure(charts.projection_figure(projection, t), t)
 
 
+common.require_page("pilot")
 t = common.translator()
 pilot_id = common.pilot_selector(t)
 if pilot_id is None:
@@ -234,7 +239,7 @@ try:
     with st.spinner(t("loading")):
         pilot_report = common.report(pilot_id, t.lang)
 except LivingLabError as err:
-    st.error(f"{t('error_title')}{colon(t)}{err}")
+    st.error(f"{t('error_title')}{colon(t)}{plain(err)}")
     st.stop()
 
 header(pilot_report, t)

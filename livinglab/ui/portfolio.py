@@ -10,6 +10,7 @@ from livinglab import services
 from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator
 from livinglab.ui import common
+from livinglab.ui.common import plain
 
 PILOT_PAGE = str(common.UI_DIR / "pilot.py")
 VERDICT_ORDER = ("go", "no_go", "extend")
@@ -61,29 +62,29 @@ def latest_text(row: pd.Series, t: Translator) -> str:
 
 def pilot_card(row: pd.Series, t: Translator) -> None:
     with st.container(border=True, key=f"card_{row['pilot']}"):
-        st.subheader(row["title"])
+        st.subheader(plain(row["title"]))
         if isinstance(row["error"], str):
-            st.warning(f"{t('no_evaluation')} — {row['error']}")
+            st.warning(f"{t('no_evaluation')} — {plain(row['error'])}")
             return
         st.markdown(
             f"**{t.verdict(row['verdict'])}** · "
             f"{t('evidence_short', level=int(row['evidence_level']))}"
         )
         left, middle, right = st.columns([2, 2, 1])
-        left.markdown(f"**{t('col_primary_effect')}**  \n{effect_text(row, t)}")
-        cohorts = cohorts_text(row, t, "  \n")
+        left.markdown(f"**{t('col_primary_effect')}**  \n{plain(effect_text(row, t))}")
+        cohorts = "  \n".join(plain(line) for line in cohorts_text(row, t, "\n").splitlines())
         middle.markdown(f"**{t('col_participants')}**  \n{cohorts}")
         right.markdown(f"**{t('col_latest')}**  \n{latest_text(row, t)}")
         st.caption(
-            f"{t('col_domain')} : {t.domain(row['domain'])} · {t('col_phase')} : "
+            f"{t('col_domain')} : {plain(t.domain(row['domain']))} · {t('col_phase')} : "
             f"{t('phase_' + row['phase'])}"
             if t.lang == "fr"
-            else f"{t('col_domain')}: {t.domain(row['domain'])} · {t('col_phase')}: "
+            else f"{t('col_domain')}: {plain(t.domain(row['domain']))} · {t('col_phase')}: "
             f"{t('phase_' + row['phase'])}"
         )
         st.page_link(
             PILOT_PAGE,
-            label=t("open_pilot", title=row["title"]),
+            label=t("open_pilot", title=plain(row["title"])),
             icon="➡️",
             query_params={common.PILOT_PARAM: row["pilot"]},
         )
@@ -105,6 +106,7 @@ def portfolio_table(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
     )
 
 
+common.require_page("portfolio")
 t = common.translator()
 st.title(t("portfolio_title"))
 st.write(t("portfolio_intro"))
@@ -112,7 +114,7 @@ try:
     with st.spinner(t("loading")):
         overview = services.portfolio_overview(lang=t.lang, report=common.reporter(t.lang))
 except LivingLabError as err:
-    st.error(f"{t('error_title')} : {err}" if t.lang == "fr" else f"{t('error_title')}: {err}")
+    st.error(f"{t('error_title')}{common.colon(t)}{plain(err)}")
     st.stop()
 
 if overview.empty:

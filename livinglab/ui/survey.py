@@ -12,6 +12,7 @@ from livinglab import services
 from livinglab.errors import LivingLabError
 from livinglab.store.invitations import InvitationError
 from livinglab.ui import common
+from livinglab.ui.common import plain
 
 TOKEN_PARAM = "invitation"
 DONE_KEY = "survey_done"
@@ -42,19 +43,19 @@ def main() -> None:
         st.warning(t("survey_unavailable"))
         return
 
-    st.title(t("survey_page_heading", pilot=form.pilot_title))
-    st.subheader(form.title)
+    st.title(t("survey_page_heading", pilot=plain(form.pilot_title)))
+    st.subheader(plain(form.title))
     if form.intro:
-        st.markdown(form.intro)
+        st.markdown(plain(form.intro))
     st.markdown(t("survey_help"))
     values = [value for value, _ in form.options]
-    labels = dict(form.options)
+    labels = {value: plain(label) for value, label in form.options}
     with st.form("survey_form"):
         answers: dict[str, int | None] = {}
         for n, (item_id, text) in enumerate(form.items, start=1):
             st.markdown(f"**{t('survey_question', n=n, total=len(form.items))}**")
             answers[item_id] = st.radio(
-                text,
+                plain(text),
                 values,
                 index=None,
                 format_func=lambda v: f"{v} — {labels[v]}" if labels[v] != str(v) else str(v),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -265,3 +266,158 @@ def test_invite_writes_one_private_link_per_tester_who_has_not_answered(workspac
     wrong = run(["invite", "senior_procedures", "--instrument", "sus", "--wave", "baseline",
                  "-o", str(links)], env, cwd)
     assert wrong.returncode == 1 and "plans no 'baseline' wave of 'sus'" in wrong.stderr
+
+
+def run_input(args: list[str], env: dict[str, str], cwd: Path, text: str):
+    return subprocess.run(
+        [sys.executable, "-m", "livinglab", *args],
+        capture_output=True, text=True, env=env, cwd=cwd, timeout=300, input=text,
+    )
+
+
+def test_user_add_list_set_role_remove(workspace):
+    env, cwd = workspace
+    added = run_input(
+        ["user", "add", "Marie.Dupont", "--role", "decision", "--password-stdin"],
+        env, cwd, "a long enough passphrase\n",
+    )
+    assert added.returncode == 0, added.stderr
+    assert "Account 'marie.dupont' created with the role decision." in added.stdout
+    listed = run(["user", "list"], env, cwd)
+    assert listed.stdout.splitlines() == ["marie.dupont\tdecision\tactive\tlast sign-in: never"]
+    assert "argon2" not in listed.stdout and "passphrase" not in listed.stdout
+    assert run(["user", "set-role", "marie.dupont", "team"], env, cwd).returncode == 0
+    assert "\tteam\t" in run(["user", "list"], env, cwd).stdout
+    assert run(["user", "remove", "marie.dupont"], env, cwd).returncode == 0
+    assert run(["user", "list"], env, cwd).stdout.strip() == "No account."
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "message"),
+    [
+        (["user", "add", "amina", "--role", "citizen"], "a long enough passphrase",
+         "a citizen has no account"),
+        (["user", "add", "amina", "--role", "team"], "short", "at least 12 characters"),
+        (["user", "remove", "nobody"], "", "No account 'nobody'"),
+        (["user", "set-role", "nobody", "team"], "", "No account 'nobody'"),
+    ],
+)
+def test_user_mistakes_are_messages(workspace, args, password, message):
+    env, cwd = workspace
+    done = run_input([*args, "--password-stdin"] if "add" in args else args, env, cwd,
+                     password + "\n")
+    assert done.returncode == 1
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def production(env: dict[str, str], key: str | None = None) -> dict[str, str]:
+    env = {**env, "LIVINGLAB_ENVIRONMENT": "production"}
+    env.pop("LIVINGLAB_SECRET_KEY", None)
+    return env if key is None else {**env, "LIVINGLAB_SECRET_KEY": key}
+
+
+def test_production_refuses_to_import_without_a_strong_key(workspace):
+    env, cwd = workspace
+    people = cwd / "people.csv"
+    people.write_text("participant_id,cohort,age_band\nA1,testers,65-74\n", encoding="utf-8")
+    args = ["import", "senior_procedures", "--participants", str(people)]
+    for key, message in [
+        (None, "LIVINGLAB_SECRET_KEY is not set"),
+        ("dev-only-not-secret", "the public development key"),
+        ("short-key", "too weak"),
+    ]:
+        done = run(args, production(env, key), cwd)
+        assert done.returncode == 1, done.stderr
+        assert message in done.stderr and "secrets.token_hex(32)" in done.stderr
+        assert "Traceback" not in done.stderr
+    assert run(args, production(env, secrets.token_hex(32)), cwd).returncode == 0
+
+
+def test_a_new_key_on_a_filled_store_is_refused(workspace):
+    env, cwd = workspace
+    people = cwd / "people.csv"
+    people.write_text("participant_id,cohort,age_band\nA1,testers,65-74\n", encoding="utf-8")
+    args = ["import", "senior_procedures", "--participants", str(people)]
+    first, second = secrets.token_hex(32), secrets.token_hex(32)
+    assert run(args, production(env, first), cwd).returncode == 0
+    done = run(args, production(env, second), cwd)
+    assert done.returncode == 1
+    assert "another LIVINGLAB_SECRET_KEY" in done.stderr and "nothing was written" in done.stderr
+    assert first not in done.stderr and second not in done.stderr
+
+
+def test_demo_and_an_app_with_a_weak_key_are_refused_in_production(workspace):
+    env, cwd = workspace
+    demo = run(["demo"], production(env), cwd)
+    assert demo.returncode == 1 and "LIVINGLAB_ENVIRONMENT=demo" in demo.stderr
+    assert not (cwd / "store.db").exists() or "account" not in demo.stdout
+    app = run(["app", "--port", "1"], production(env, "weak"), cwd)
+    assert app.returncode == 1 and "too weak" in app.stderr and "Traceback" not in app.stderr
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses a TCP port listens on (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
+def test_the_app_listens_on_this_machine_only_by_default(workspace):
+    import socket
+    import time
+
+    env, cwd = workspace
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "livinglab", "app", "--port", str(port)],
+        env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not listening_addresses(port) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert listening_addresses(port) == {"0100007F"}  # 127.0.0.1, nothing else
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_an_alias_bomb_is_refused_in_seconds_by_every_command(workspace):
+    env, cwd = workspace
+    bomb, previous = 'id: energy_feedback\na: &a ["x","x","x","x","x","x","x","x","x"]\n', "a"
+    for name in "bcdefghi":
+        bomb += f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]\n"
+        previous = name
+    (cwd / "pilots" / "energy_feedback.yaml").write_text(bomb, encoding="utf-8")
+    people = cwd / "people.csv"
+    people.write_text("participant_id,cohort\nA1,feedback\n", encoding="utf-8")
+    for args in (["validate"], ["evaluate", "energy_feedback"],
+                 ["import", "energy_feedback", "--participants", str(people)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "livinglab", *args],
+            capture_output=True, text=True, env=env, cwd=cwd, timeout=30,
+        )
+        assert done.returncode == 1, (args, done.stderr)
+        assert "energy_feedback.yaml:3: the alias *a repeats another part" in done.stderr
+        assert "Traceback" not in done.stderr and "Internal error" not in done.stderr
+
+
+def test_user_grant_and_revoke_a_person_of_the_identity_provider(workspace):
+    env, cwd = workspace
+    issuer = "https://sso.ville.example/realms/agents"
+    done = run(["user", "grant", issuer, "f3c2-91ab", "--role", "team", "--label", "Léa"],
+               env, cwd)
+    assert done.returncode == 0, done.stderr
+    listed = run(["user", "list"], env, cwd).stdout.splitlines()
+    assert listed == [f"f3c2-91ab\tteam\tidentity provider {issuer}\tLéa"]
+    assert run(["user", "revoke", issuer, "f3c2-91ab"], env, cwd).returncode == 0
+    assert run(["user", "list"], env, cwd).stdout.strip() == "No account."
+    wrong = run(["user", "grant", issuer, "x", "--role", "citizen"], env, cwd)
+    assert wrong.returncode == 1 and "a citizen has no account" in wrong.stderr

@@ -8,8 +8,10 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "ui"))
 
-from ui_factories import using_store  # noqa: E402
+from ui_factories import DEMO_LOGINS, using_store  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -54,13 +56,38 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store the app serves (its accounts: ``services.DEMO_ACCOUNTS``)."""
+    database = tmp_path_factory.mktemp("e2e") / "demo.db"
+    with using_store(database, demo=True):
+        pass
+    return database
+
+
+@contextmanager
+def the_app_store(database: Path) -> Iterator[dict[str, str]]:
+    """Point livinglab in the test process at the app's store (e.g. to invite)."""
+    with using_store(database, demo=False) as env:
+        yield env
+
+
+@pytest.fixture(scope="session")
+def app_url(e2e_store: Path) -> Iterator[str]:
     """``streamlit run app.py`` on a free port, on a store loaded with the demo."""
-    folder = tmp_path_factory.mktemp("e2e")
-    with using_store(folder / "demo.db", demo=True) as store:
+    with using_store(e2e_store, demo=False) as store:
         env = {**os.environ, **store}
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    with serve_app(e2e_store.parent, env) as url:
+        yield url
+
+
+@contextmanager
+def serve_app(
+    folder: Path, env: dict[str, str], port: int | None = None, host: str = "127.0.0.1"
+) -> Iterator[str]:
+    """``streamlit run app.py`` (from ``folder``: its ``.streamlit/`` is read) on ``port``
+    (default: a free one) with ``env``; its log in ``folder``."""
+    port = port or free_port()
+    url = f"http://{host}:{port}"
     log = (folder / "streamlit.log").open("wb")
     process = subprocess.Popen(
         [
@@ -78,6 +105,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "--browser.gatherUsageStats",
             "false",
             "--server.fileWatcherType",
+            "none",
+            "--client.showErrorDetails",
             "none",
         ],
         cwd=folder,
@@ -109,6 +138,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
+    """A new browser tab (no cookie, no session); ``page.requested`` lists every URL it
+    asked for, so a test can check that no page calls another host."""
     context = browser.new_context(
         viewport={"width": 1280, "height": 900},
         accept_downloads=True,
@@ -116,5 +147,33 @@ def page(browser: Any) -> Iterator[Any]:
     )
     page = context.new_page()
     page.set_default_timeout(60_000)
+    page.requested = []
+    page.on("request", lambda request: page.requested.append(request.url))
     yield page
     context.close()
+
+
+def other_hosts(page: Any, app_url: str) -> set[str]:
+    """The hosts other than the app's that the tab sent a request to (data: URLs aside)."""
+    own = urllib.parse.urlsplit(app_url).netloc
+    return {
+        urllib.parse.urlsplit(url).netloc
+        for url in page.requested
+        if urllib.parse.urlsplit(url).scheme in ("http", "https", "ws", "wss")
+    } - {own}
+
+
+def sign_in(page: Any, role: str) -> None:
+    """Fill the sign-in form shown in ``page`` with the demo account of ``role``."""
+    username, password = DEMO_LOGINS[role]
+    page.get_by_role("heading", name="Connexion au Living Lab", level=1).wait_for()
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_text(f"Connecté : {username}").wait_for()
+
+
+def open_signed_in(page: Any, url: str, role: str) -> None:
+    """Open ``url`` in a new session (the sign-in page), sign in: the page at ``url``."""
+    page.goto(url)
+    sign_in(page, role)

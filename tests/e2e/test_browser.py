@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CHROMIUM, NO_CHROMIUM
+from conftest import CHROMIUM, NO_CHROMIUM, open_signed_in, other_hosts
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,7 +45,7 @@ def assert_accessible(page: Any, where: str) -> None:
 
 
 def test_portfolio_in_french_is_accessible(page: Any, app_url: str) -> None:
-    page.goto(app_url)
+    open_signed_in(page, app_url, "decision")
     settle(page, "Portefeuille des pilotes", "Généraliser")
     assert page.evaluate("document.documentElement.lang") == "fr"
     assert page.title() == "Portefeuille"
@@ -53,10 +53,11 @@ def test_portfolio_in_french_is_accessible(page: Any, app_url: str) -> None:
     for word in ("Généraliser", "Abandonner", "Prolonger", "niveau 5/5"):
         assert word in body
     assert_accessible(page, "the portfolio")
+    assert not other_hosts(page, app_url)
 
 
 def test_pilot_page_from_the_portfolio_link_and_every_tab(page: Any, app_url: str) -> None:
-    page.goto(app_url)
+    open_signed_in(page, app_url, "decision")
     settle(page, "Portefeuille des pilotes", "Généraliser")
     page.get_by_role("link", name=f"Voir les preuves de « {SENIOR_TITLE} »").click()
     settle(page, SENIOR_TITLE, "Critères de décision")
@@ -71,10 +72,11 @@ def test_pilot_page_from_the_portfolio_link_and_every_tab(page: Any, app_url: st
         "[data-testid='stVegaLiteChart'] [aria-label], [data-testid='stVegaLiteChart'] svg[role]"
     )
     assert charts.count() >= 1
+    assert not other_hosts(page, app_url)
 
 
 def test_language_switch_changes_texts_and_document_language(page: Any, app_url: str) -> None:
-    page.goto(app_url)
+    open_signed_in(page, app_url, "team")
     settle(page, "Portefeuille des pilotes", "Généraliser")
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
     page.get_by_role("option", name="English").click()
@@ -86,7 +88,7 @@ def test_language_switch_changes_texts_and_document_language(page: Any, app_url:
 
 
 def test_dossier_downloads_from_the_pilot_page(page: Any, app_url: str, tmp_path: Path) -> None:
-    page.goto(f"{app_url}/pilot?pilot=energy_feedback")
+    open_signed_in(page, f"{app_url}/pilot?pilot=energy_feedback", "decision")
     settle(
         page,
         "Retour d'information sur la consommation d'énergie à domicile",
@@ -108,7 +110,16 @@ def test_dossier_downloads_from_the_pilot_page(page: Any, app_url: str, tmp_path
 
 
 def test_checks_page_is_accessible(page: Any, app_url: str) -> None:
-    page.goto(f"{app_url}/checks?pilot=shared_mobility")
+    open_signed_in(page, f"{app_url}/checks?pilot=shared_mobility", "team")
     settle(page, "Contrôles et méthodes", "Tests employés")
     assert "welch_t" in page.locator("main").inner_text()
     assert_accessible(page, "the checks page")
+    assert not other_hosts(page, app_url)
+
+
+def test_sign_in_page_is_accessible(page: Any, app_url: str) -> None:
+    page.goto(app_url)
+    page.get_by_role("heading", name="Connexion au Living Lab", level=1).wait_for()
+    page.wait_for_timeout(500)
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    assert_accessible(page, "the sign-in page")

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_factories import APP, using_store
+from ui_factories import signed_in_app, using_store
+
+from livinglab import services
 
 
 @pytest.fixture(scope="session")
@@ -19,10 +21,12 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
 @pytest.fixture
 def empty_store(tmp_path: Path, demo_store: dict[str, str]) -> Iterator[dict[str, str]]:
     with using_store(tmp_path / "empty.db", demo=False) as env:
+        services.create_demo_accounts()  # no data, but the same accounts as the demo
         yield env
 
 
 @pytest.fixture
 def app(demo_store: dict[str, str]) -> AppTest:
-    """The whole app (app.py: navigation, sidebar, the default page), not yet run."""
-    return AppTest.from_file(str(APP), default_timeout=120)
+    """The whole app (app.py: navigation, sidebar, the default page), signed in with the
+    demo's innovation-team account (who may open every page)."""
+    return signed_in_app("team")

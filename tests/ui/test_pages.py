@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_factories import TITLES_EN, TITLES_FR, UI_DIR
+from ui_factories import (
+    APP,
+    DEMO_LOGINS,
+    TITLES_EN,
+    TITLES_FR,
+    UI_DIR,
+    as_read,
+    sign_in,
+    signed_in_app,
+)
 
 pytestmark = pytest.mark.xdist_group("ui")
 
@@ -97,20 +106,21 @@ def test_language_switch_translates_the_page_and_its_numbers(app: AppTest) -> No
     assert app.title[0].value == "Portefeuille des pilotes"
 
 
-def test_lang_in_the_address_opens_the_app_in_english(app: AppTest) -> None:
+def test_lang_in_the_address_opens_the_app_in_english(demo_store: dict[str, str]) -> None:
+    app = AppTest.from_file(str(APP), default_timeout=120)
     app.query_params["lang"] = "en"
     app.run()
+    assert app.title[0].value == "Sign in to the Living Lab"
+    sign_in(app, *DEMO_LOGINS["team"])
     assert not app.exception
     assert app.title[0].value == "Pilot portfolio"
     assert app.selectbox(key="lang").value == "en"
 
 
 def test_sessions_do_not_share_their_language(demo_store: dict[str, str]) -> None:
-    from ui_factories import APP
-
-    english = AppTest.from_file(str(APP), default_timeout=120).run()
+    english = signed_in_app("team")
     english.selectbox(key="lang").set_value("en").run()
-    french = AppTest.from_file(str(APP), default_timeout=120).run()
+    french = signed_in_app("decision")
     assert english.title[0].value == "Pilot portfolio"
     assert french.title[0].value == "Portefeuille des pilotes"
 
@@ -187,7 +197,7 @@ def test_checks_page_shows_recruitment_tests_and_exclusions(app: AppTest) -> Non
         "Équilibre au départ (testeurs contre témoins)",
         "Tests employés",
     ]
-    assert "welch_t" in app.table[2].value.to_string()
+    assert "welch_t" in as_read(app.table[2].value.to_string())
     app.button(key="refresh").click().run()
     assert not app.exception
 

@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
-from ui_factories import APP, UI_DIR
+from ui_factories import APP, signed_in_app
 
 from livinglab import services
 
 pytestmark = pytest.mark.xdist_group("ui")
 
-SURVEY = str(UI_DIR / "survey.py")
 PILOT = "senior_procedures"
 
 
@@ -32,9 +31,8 @@ def token_of(link: dict[str, str]) -> str:
 
 
 def open_survey(token: str | None) -> AppTest:
+    """The app as a citizen opens it: their link, in a new session (nobody signed in)."""
     at = AppTest.from_file(str(APP), default_timeout=120)
-    at.run()
-    at.switch_page(SURVEY)
     if token is not None:
         at.query_params["invitation"] = token
     return at.run()
@@ -117,6 +115,20 @@ def test_an_unknown_or_missing_link_shows_a_friendly_message(links):
     at = open_survey("not-a-real-token")
     assert not at.exception
     assert "n'est pas reconnu" in shown(at)
+
+def test_without_its_token_the_survey_address_gives_the_sign_in_page(links):
+    # A citizen who deletes ?invitation= from their link reaches no menu and no data.
     at = open_survey(None)
     assert not at.exception
-    assert "lien d'invitation" in shown(at)
+    assert at.title[0].value == "Connexion au Living Lab"
+    assert not at.radio and not at.get("page_link")
+    assert not any("Chaque verdict" in str(c.value) for c in at.sidebar.caption)
+
+
+def test_a_signed_in_team_member_opening_a_link_sees_only_that_survey(links):
+    at = signed_in_app("team")
+    at.query_params["invitation"] = token_of(links[0])
+    at.run()
+    assert not at.exception
+    assert len(at.radio) == 10
+    assert not at.sidebar.button  # no sign-out, no menu: the survey page only

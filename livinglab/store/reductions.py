@@ -168,7 +168,9 @@ def participant_values(
       left by the period's last day (:func:`departures`); without readings the value
       is 0 (``filled`` True, ``n_readings`` 0). One who left before or during the
       period has no row for it, even with readings (an incomplete period's total
-      would understate it): a drop-out, whatever readings came earlier.
+      would understate it): a drop-out, whatever readings came earlier. A period in
+      which no participant has any reading of the metric is data not imported yet:
+      nothing is filled there (no row).
 
     Whether a missing period is attrition shows in :func:`cohort_counts`.
     """
@@ -250,15 +252,18 @@ def _participant_values(
         result = connection.execute(query).all()
         if fill and left is None:
             left = _departure_days(connection, pilot)
+        # A period in which nobody has a reading of the metric is data not (yet) imported,
+        # not a pilot-wide absence of events: nothing is filled there.
+        collected = [any(row[5] for row in result), any(row[7] for row in result)]
         for row in result:
             participant_key, participant_id, cohort, role = row[:4]
             value_0, n_0, value_1, n_1 = row[4:8]
             attributes = tuple(row[8:])
-            for period, period_value, n in (
-                (bounds[0], value_0, n_0),
-                (bounds[1], value_1, n_1),
+            for period, period_value, n, period_collected in (
+                (bounds[0], value_0, n_0, collected[0]),
+                (bounds[1], value_1, n_1, collected[1]),
             ):
-                if fill:
+                if fill and period_collected:
                     if _left_by(left, participant_key, period):
                         continue  # a drop-out: this period is missing, not zero
                     if not n:

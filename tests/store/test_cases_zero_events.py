@@ -467,3 +467,20 @@ def test_n_zero_filled_counts_only_the_values_the_design_analyses(design, expect
     assert result.n_zero_filled == expected
     assert analyze_metric(frame.drop(columns="filled"), metric="trips",
                           design=design).n_zero_filled == 0
+
+
+def test_a_period_nobody_has_readings_for_is_not_imported_yet_not_zeros(engine, case_pilot,
+                                                                        tmp_path):
+    # Only the baseline's trips are imported so far: the intervention's absence of readings
+    # is data not yet imported, not ten testers who stopped travelling.
+    lines = (CASE / "observations.csv").read_text().splitlines()
+    baseline_only = [lines[0]] + [line for line in lines[1:] if line.split(",")[2] < "2026-03-02"]
+    assert 1 < len(baseline_only) < len(lines)
+    (tmp_path / "o.csv").write_text("\n".join(baseline_only) + "\n")
+    import_files(engine=engine, pilot=case_pilot, secret_key=SECRET,
+                 participants=CASE / "participants.csv", observations=tmp_path / "o.csv")
+
+    values = reductions.participant_values(engine=engine, pilot=case_pilot, metric="trips")
+    assert set(values["period"]) == {"baseline"} and not values["filled"].any()
+    result = evaluate_store(engine, case_pilot).metric("trips")
+    assert result.n_test == 0 and result.n_zero_filled == 0 and result.estimate is None

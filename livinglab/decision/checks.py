@@ -194,14 +194,32 @@ def _disagreement_caveat(pilot: Pilot, result: MetricResult) -> Caveat:
         en = ("that the cohorts were really assigned at random: their starting levels "
               "differ more than chance explains")
     gap = {lang: number(result.estimates_difference, lang) for lang in ("fr", "en")}
+    level = round(100 * result.conf_level)
+
+    def shown(estimate: float | None, low: float | None, high: float | None,
+              lang: str) -> str:
+        # Both numbers, so a reader sees what the other assumption would conclude.
+        if estimate is None:
+            return "—"
+        text = f"{number(estimate, lang)} {metric.unit}"
+        if low is None or high is None:
+            return text
+        if lang == "fr":
+            return f"{text} (IC {level} % : {number(low, lang)} à {number(high, lang)})"
+        return f"{text} ({level}% CI: {number(low, lang)} to {number(high, lang)})"
+
+    ancova = {lang: shown(result.ancova_estimate, result.ancova_ci_low,
+                          result.ancova_ci_high, lang) for lang in ("fr", "en")}
+    change = {lang: shown(result.estimate, result.ci_low, result.ci_high, lang)
+              for lang in ("fr", "en")}
     return Caveat(
         code="estimates_disagree", metric=result.metric,
-        reason_fr=f"{metric.label.get('fr')}{colon('fr')}l'ANCOVA et la différence des "
-        f"évolutions s'écartent de {gap['fr']} {metric.unit}, au-delà de leur incertitude ; "
-        f"le verdict repose sur l'hypothèse {fr}.",
-        reason_en=f"{metric.label.get('en')}: the ANCOVA and the difference in changes differ "
-        f"by {gap['en']} {metric.unit}, beyond their uncertainty; the verdict rests on the "
-        f"assumption {en}.",
+        reason_fr=f"{metric.label.get('fr')}{colon('fr')}l'ANCOVA ({ancova['fr']}) et la "
+        f"différence des évolutions ({change['fr']}) s'écartent de {gap['fr']} "
+        f"{metric.unit}, au-delà de leur incertitude ; le verdict repose sur l'hypothèse {fr}.",
+        reason_en=f"{metric.label.get('en')}: the ANCOVA ({ancova['en']}) and the difference "
+        f"in changes ({change['en']}) differ by {gap['en']} {metric.unit}, beyond their "
+        f"uncertainty; the verdict rests on the assumption {en}.",
     )
 
 

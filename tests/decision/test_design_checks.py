@@ -114,3 +114,10 @@ def test_a_did_whose_two_estimates_disagree_carries_a_caveat():
     caveats = decide(pilot, metric_results=[result]).caveats
     caveat = next(c for c in caveats if c.code == "estimates_disagree")
     assert "moved in parallel" in caveat.reason_en and "en parallèle" in caveat.reason_fr
+    # Both numbers are shown, so a reader sees that the ANCOVA finds no effect.
+    from livinglab.decision.text import number
+
+    assert result.ci_high < 0 and result.ancova_ci_low < 0 < result.ancova_ci_high
+    assert f"l'ANCOVA ({number(result.ancova_estimate, 'fr')} kWh" in caveat.reason_fr
+    assert f"(IC 95 % : {number(result.ci_low, 'fr')} à" in caveat.reason_fr
+    assert f"95% CI: {number(result.ancova_ci_low, 'en')} to" in caveat.reason_en

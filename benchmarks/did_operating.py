@@ -1,6 +1,7 @@
 """Operating characteristics of the did estimators and of the clustered analysis.
 
-Run ``python benchmarks/did_operating.py [runs]`` (default 1,000 pilots a cell).
+Run ``python benchmarks/did_operating.py [runs] [all|did|clusters|changes|shock]``
+(default 1,000 pilots a cell, every scenario).
 Every pilot goes through :func:`livinglab.stats.analyze_metric`, the function
 ``livinglab evaluate`` calls. Prints, per scenario, the bias and wrong-sign
 "significance" rate of the change-score and ANCOVA estimates, how often the two
@@ -10,7 +11,7 @@ pilots the false-positive rate of the naive and the clustered analyses.
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 
 import numpy as np
@@ -266,16 +267,25 @@ def city_wide_shock(runs: int, seed: int = 4, n: int = 20, days: int = 28) -> No
         )
 
 
-if __name__ == "__main__":
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000
-    which = sys.argv[2] if len(sys.argv) > 2 else "all"
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="?", type=int, default=1_000,
+                        help="simulated pilots a cell (default 1,000)")
+    parser.add_argument("which", nargs="?", default="all",
+                        choices=("all", "did", "clusters", "changes", "shock"),
+                        help="which scenarios (default all)")
+    args = parser.parse_args()
     start = time.perf_counter()
-    if which in ("all", "did"):
-        did_scenarios(runs)
-    if which in ("all", "clusters"):
-        cluster_scenarios(runs)
-    if which in ("all", "changes"):
-        clustered_change_scenarios(runs)
-    if which in ("all", "shock"):
-        city_wide_shock(runs)
+    if args.which in ("all", "did"):
+        did_scenarios(args.runs)
+    if args.which in ("all", "clusters"):
+        cluster_scenarios(args.runs)
+    if args.which in ("all", "changes"):
+        clustered_change_scenarios(args.runs)
+    if args.which in ("all", "shock"):
+        city_wide_shock(args.runs)
     print(f"\n{time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,4 @@
-"""Operating characteristics of the headline test (issue 8, item 3), by seeded simulation.
+"""Operating characteristics of the headline test, by seeded simulation.
 
 The headline of a continuous metric is the mean difference with the p-value
 and CI of one method: the paired t-test (``pre_post``) or Welch's t-test

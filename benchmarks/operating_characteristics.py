@@ -1,4 +1,4 @@
-"""Operating characteristics of the verdict for the demo pilots (issue 8, "Done when").
+"""Operating characteristics of the verdict for the demo pilots.
 
 A thin entry point to :mod:`livinglab.operating` (the simulation engine), beside the
 other benchmarks::

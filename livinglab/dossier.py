@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from livinglab import charts
+from livinglab.decision.criteria import basis_text
 from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator, auto_decimals, translator
 
@@ -373,8 +374,14 @@ def _projection(evaluation: PilotEvaluation, t: Translator, open_tables: bool) -
 
 
 def metric_sentence(result: Any, metric: Any, t: Translator) -> str:
-    """``différence des différences : −0,91 kWh/jour (IC 95 % : −1,13 à −0,69), soit
-    −7,9 % ; 150 testeurs, 150 témoins.``"""
+    """``ANCOVA ajustée sur la période de référence (tirage au sort) : −0,91 kWh/jour
+    (IC 95 % : −1,13 à −0,69), soit −7,9 % ; 150 testeurs, 150 témoins. Encadrement,
+    différence des évolutions testeurs − témoins : −0,96 kWh/jour (IC 95 % : …).``
+
+    The estimate is the one the criterion judged, under its own name; a did also
+    shows the other estimate as its bracket (Angrist & Pischke 2009, 5.4).
+    """
+    design = _upper_first(basis_text(result.criterion_basis, result.design, t.lang))
     n = (
         t("n_participants", n_test=result.n_test, n_control=result.n_control)
         if result.n_control
@@ -388,14 +395,14 @@ def metric_sentence(result: Any, metric: Any, t: Translator) -> str:
             )
         )
         sign = "+" if (result.primary_estimate or 0) > 0 else ""
-        return t(
+        return _with_bracket(result, metric, t, t(
             "metric_estimate_points",
-            design=_upper_first(t("design_" + result.design)),
+            design=design,
             estimate=sign + est,
             low=low,
             high=high,
             n=n,
-        )
+        ))
     est, low, high = t.interval(
         result.primary_estimate, result.primary_ci_low, result.primary_ci_high
     )
@@ -404,16 +411,32 @@ def metric_sentence(result: Any, metric: Any, t: Translator) -> str:
         if result.primary_estimate is not None and result.baseline_mean
         else None
     )
-    return t(
+    return _with_bracket(result, metric, t, t(
         "metric_estimate",
-        design=_upper_first(t("design_" + result.design)),
+        design=design,
         estimate=est,
         unit=metric.unit,
         low=low,
         high=high,
         pct=t.percent(pct, 1, signed=True),
         n=n,
+    ))
+
+
+def _with_bracket(result: Any, metric: Any, t: Translator, sentence: str) -> str:
+    """``sentence`` and, for a did, the estimate the criterion did not use."""
+    if getattr(result, "bracket_estimate", None) is None:
+        return sentence
+    scale = 100.0 if metric.binary else 1.0
+    est, low, high = t.interval(
+        *(None if v is None else scale * v
+          for v in (result.bracket_estimate, result.bracket_ci_low, result.bracket_ci_high))
     )
+    name = (t("bracket_ancova") if result.bracket_basis == "ancova"
+            else basis_text(result.bracket_basis, result.design, t.lang))
+    unit = "points" if metric.binary else metric.unit
+    return sentence + t("metric_bracket", name=name, estimate=est, unit=unit, low=low,
+                        high=high)
 
 
 def _upper_first(text: str) -> str:

@@ -138,6 +138,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{design} : {estimate} {unit} (IC 95 % : {low} à {high}), soit {pct} ; {n}.",
         "{design}: {estimate} {unit} (95% CI: {low} to {high}), i.e. {pct}; {n}.",
     ),
+    "metric_bracket": (
+        " Encadrement, {name} : {estimate} {unit} (IC 95 % : {low} à {high}).",
+        " Bracket, {name}: {estimate} {unit} (95% CI: {low} to {high}).",
+    ),
+    "bracket_ancova": (
+        "ANCOVA ajustée sur la période de référence",
+        "baseline-adjusted ANCOVA",
+    ),
     "metric_estimate_points": (
         "{design} : {estimate} points (IC 95 % : {low} à {high}) ; {n}.",
         "{design}: {estimate} points (95% CI: {low} to {high}); {n}.",

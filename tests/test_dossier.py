@@ -122,3 +122,24 @@ def test_a_survey_score_with_unreliable_items_says_so_in_both_languages() -> Non
     assert "alpha de Cronbach négatif" in french and "la même réponse à q3" in french
     english = dossier.survey_sentence(result, translator("en"))
     assert "negative Cronbach's alpha" in english and "the same answer to q3" in english
+
+
+def test_a_did_sentence_names_the_criterions_estimate_and_shows_the_other_as_bracket(
+    report: Any,
+) -> None:
+    from livinglab.i18n import translator
+
+    evaluation = report.evaluation
+    result = evaluation.metric("kwh_per_day")
+    metric = evaluation.pilot.metric("kwh_per_day")
+    assert result.criterion_basis == "ancova" and result.bracket_basis == "change_score"
+    fr = translator("fr")
+    sentence = dossier.metric_sentence(result, metric, fr)
+    ancova, change = fr.number(result.ancova_estimate, 2), fr.number(result.estimate, 2)
+    # The randomised pilot is judged on the ANCOVA, named as such, not as "difference in
+    # differences"; the change-score difference stands beside it as the bracket.
+    assert sentence.startswith("ANCOVA ajustée sur la période de référence (tirage au sort) : ")
+    assert ancova in sentence.split("Encadrement")[0]
+    assert f"Encadrement, différence des évolutions testeurs − témoins : {change}" in sentence
+    english = dossier.metric_sentence(result, metric, translator("en"))
+    assert "Bracket, difference in changes, testers − control:" in english

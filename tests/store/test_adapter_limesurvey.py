@@ -101,3 +101,21 @@ def test_a_mapping_to_an_unknown_item_is_a_spec_error():
         Instrument.model_validate(
             {**INSTRUMENT, "limesurvey": {**MAPPING, "items": {"SAT[SQ001]": "q9"}}}
         )
+
+
+def test_the_shipped_sus_reads_a_limesurvey_export_as_the_readme_shows(engine, tmp_path):
+    from pathlib import Path
+
+    from livinglab.spec.loader import load_instrument
+
+    sus = load_instrument(Path(__file__).resolve().parents[2] / "surveys" / "sus.yaml")
+    assert sus.limesurvey is not None and len(sus.limesurvey.items) == 10
+    pilot = make_pilot(surveys=[{"instrument": "sus", "waves": ["after"], "cohorts": ["testers"]}])
+    codes = ",".join(f'"SUS[SQ{i:03d}]"' for i in range(1, 11))
+    text = (f"id,submitdate,lastpage,startlanguage,token,{codes}\n"
+            '1,"2024-03-02 10:00:00",2,fr,h1,' + ",".join(['"A4"', '"A2"'] * 5) + "\n")
+    report = run(engine, pilot, sus, tmp_path, text)
+    assert report.responses.inserted == 10
+    answers = survey_answers(engine=engine, pilot=pilot, instrument="sus", wave="after")
+    # Odd items agree (A4 = 4), even items disagree (A2 = 2): a SUS of 75.
+    assert sorted(int(a) for a in answers["answer"]) == [2] * 5 + [4] * 5

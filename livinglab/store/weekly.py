@@ -13,6 +13,7 @@ baseline spans whole weeks. Readings outside both periods (a gap between them) a
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -63,27 +64,7 @@ def weekly_means(
         key = _metric_key(connection, pilot, metric)
         if key is None:
             return pd.DataFrame(columns=COLUMNS)
-        period, span = _period_case(pilot)
-        readings = (
-            sa.select(
-                _observation.c.participant_key,
-                ((_local(_observation.c.ts, pilot) - _local_start(pilot)) // WEEK_US).label(
-                    "week"
-                ),
-                period.label("period"),
-                _observation.c.value,
-            )
-            .where(_observation.c.metric_key == key, span)
-            .subquery("readings")
-        )
-        value = readings.c.value
-        aggregate = {
-            "mean": sa.func.avg(value),
-            "share": sa.func.avg(value),
-            "sum": sa.func.sum(value),
-            "count": sa.func.count(value),
-            "rate_per_day": sa.func.sum(value) / 7.0,
-        }[spec.aggregate]
+        readings, aggregate = _weekly_readings(pilot, spec.aggregate, key)
         per_participant = (
             sa.select(
                 readings.c.participant_key,
@@ -159,27 +140,7 @@ def weekly_participant_values(
         key = _metric_key(connection, pilot, metric)
         if key is None:
             return pd.DataFrame(columns=PARTICIPANT_COLUMNS)
-        period_case, span = _period_case(pilot)
-        readings = (
-            sa.select(
-                _observation.c.participant_key,
-                ((_local(_observation.c.ts, pilot) - _local_start(pilot)) // WEEK_US).label(
-                    "week"
-                ),
-                period_case.label("period"),
-                _observation.c.value,
-            )
-            .where(_observation.c.metric_key == key, span)
-            .subquery("readings")
-        )
-        value = readings.c.value
-        aggregate = {
-            "mean": sa.func.avg(value),
-            "share": sa.func.avg(value),
-            "sum": sa.func.sum(value),
-            "count": sa.func.count(value),
-            "rate_per_day": sa.func.sum(value) / 7.0,
-        }[spec.aggregate]
+        readings, aggregate = _weekly_readings(pilot, spec.aggregate, key)
         query = (
             sa.select(
                 _participant.c.participant_id,
@@ -217,6 +178,33 @@ def weekly_participant_values(
         frame = frame[frame["period"] == period].reset_index(drop=True)
     return frame
 
+
+
+def _weekly_readings(
+    pilot: Pilot, aggregate: str, key: int
+) -> tuple[sa.Subquery, sa.ColumnElement[Any]]:
+    """The metric's readings in either period with their local week (0 = the baseline's
+    first) and period, and the SQL aggregate of one participant's week of them."""
+    period, span = _period_case(pilot)
+    readings = (
+        sa.select(
+            _observation.c.participant_key,
+            ((_local(_observation.c.ts, pilot) - _local_start(pilot)) // WEEK_US).label("week"),
+            period.label("period"),
+            _observation.c.value,
+        )
+        .where(_observation.c.metric_key == key, span)
+        .subquery("readings")
+    )
+    value = readings.c.value
+    weekly = {
+        "mean": sa.func.avg(value),
+        "share": sa.func.avg(value),
+        "sum": sa.func.sum(value),
+        "count": sa.func.count(value),
+        "rate_per_day": sa.func.sum(value) / 7.0,
+    }[aggregate]
+    return readings, weekly
 
 def _local(ts: sa.ColumnElement[int], pilot: Pilot) -> sa.ColumnElement[int]:
     """The instant as local wall-clock microseconds: plus the UTC offset of its time."""

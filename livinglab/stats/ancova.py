@@ -227,17 +227,29 @@ def satterthwaite_df(fit: _Fit, treated: np.ndarray) -> float:
     """
     design, n = fit.design, fit.design.shape[0]
     tested = treated == 1
-    hat = design @ fit.bread @ design.T
-    residual_maker = np.eye(n) - hat
     row = fit.bread[1] @ design.T
     weights = row**2 / (1.0 - fit.leverage)
     per_cohort = design.shape[1] / 2.0
     variance = np.empty(n)
     for mask in (tested, ~tested):
         variance[mask] = np.sum(fit.residuals[mask] ** 2) / max(mask.sum() - per_cohort, 1.0)
-    b_omega = (residual_maker * weights) @ residual_maker * variance  # M A M Omega
-    trace = float(np.trace(b_omega))
-    squared = float(np.sum(b_omega * b_omega.T))
+    # tr(B Omega) and tr((B Omega)^2) without an n x n matrix: with G = bread, H = X G X',
+    # C = Omega^1/2 M A M Omega^1/2 = D + L S L', D = diag(v a), L = [U, P] (n x 2p),
+    # U = Omega^1/2 X, P = Omega^1/2 A X G, K = G X' A X G, S = [[K, -I], [-I, 0]]; then
+    # tr(C) = sum d + sum_i l_i' S l_i and ||C||_F^2 = sum d^2 + 2 sum_i d_i l_i' S l_i
+    # + tr((S L'L)^2): O(n p^2) time and memory (the n x n form is kept in the tests).
+    root = np.sqrt(variance)[:, None]
+    u = root * design
+    p = root * (weights[:, None] * design) @ fit.bread
+    k = fit.bread @ (design.T * weights) @ design @ fit.bread
+    q = design.shape[1]
+    s = np.block([[k, -np.eye(q)], [-np.eye(q), np.zeros((q, q))]])
+    lower = np.hstack([u, p])
+    d = variance * weights
+    quadratic = np.einsum("ij,jk,ik->i", lower, s, lower)
+    trace = float(np.sum(d) + np.sum(quadratic))
+    s_q = s @ (lower.T @ lower)
+    squared = float(np.sum(d * d) + 2.0 * np.sum(d * quadratic) + np.trace(s_q @ s_q))
     return trace * trace / squared if squared > 0 else float(n - design.shape[1])
 
 

@@ -236,3 +236,27 @@ def test_lin_hc2_covers_when_the_smaller_arm_has_twice_the_residual_sd():
     coverage = np.mean((runs[:, 4] <= EFFECT) & (EFFECT <= runs[:, 5]))
     assert 0.93 <= coverage <= 0.97
     assert runs[:, 6].mean() <= 0.06  # the flag fires no more than alpha under randomisation
+
+
+def test_the_satterthwaite_df_equals_the_n_by_n_formula_without_its_cost():
+    # Bell & McCaffrey (2002): nu = tr(B Omega)^2 / tr(B Omega B Omega), B = M A M, written
+    # here with the n x n matrices; the package computes it in O(n p^2) (10,000 households
+    # per arm would need 3 GB matrices otherwise).
+    from livinglab.stats.ancova import _fit, satterthwaite_df
+
+    rng = np.random.default_rng(11)
+    for n_t, n_c, sd in [(10, 30, 2.0), (12, 12, 1.0), (120, 90, 1.5), (3, 20, 1.0)]:
+        baseline = rng.lognormal(1.0, 0.5, n_t + n_c)
+        treated = np.r_[np.ones(n_t), np.zeros(n_c)]
+        noise = rng.normal(0.0, 1.0, n_t + n_c) * np.where(treated == 1, sd, 1.0)
+        fit = _fit(0.8 * baseline + 0.3 * treated + noise, treated, baseline)
+        n = len(treated)
+        residual_maker = np.eye(n) - fit.design @ fit.bread @ fit.design.T
+        weights = (fit.bread[1] @ fit.design.T) ** 2 / (1.0 - fit.leverage)
+        variance = np.empty(n)
+        for mask in (treated == 1, treated == 0):
+            half = fit.design.shape[1] / 2.0
+            variance[mask] = np.sum(fit.residuals[mask] ** 2) / (mask.sum() - half)
+        b_omega = (residual_maker * weights) @ residual_maker * variance
+        expected = np.trace(b_omega) ** 2 / np.sum(b_omega * b_omega.T)
+        assert satterthwaite_df(fit, treated) == pytest.approx(expected, rel=1e-10)

@@ -3,7 +3,7 @@
 With no true effect, a 5% test must reject 5% +- 2 points of the time; with a
 true effect, 95% CIs must cover it 93-97% of the time. Every simulated pilot
 goes through ``analyze_metric`` (the function ``livinglab evaluate`` calls), so
-the data preparation, the test choice and the CI code are all exercised.
+the data preparation, the tests and the CI code are all exercised.
 """
 
 from __future__ import annotations
@@ -111,8 +111,8 @@ def test_binary_two_group_is_calibrated():
     assert COVERAGE_BAND[0] <= true_effect.coverage(0.15) <= COVERAGE_BAND[1]
 
 
-def test_test_choice_on_small_samples_keeps_the_nominal_rate():
-    # n = 12 < 30: the rule runs Shapiro-Wilk and switches to Wilcoxon when it fails;
-    # choosing the test from the data must not inflate false positives.
+def test_the_paired_t_keeps_the_nominal_rate_on_small_samples():
+    # n = 12: the headline is the paired t whatever the data look like (no pre-test picks
+    # another test from the data), and it keeps its nominal rate.
     null = simulate("pre_post", 0.0, n=12, seed=31)
     assert REJECTION_BAND[0] <= null.rejection_rate() <= REJECTION_BAND[1]

@@ -150,7 +150,10 @@ def test_pilot_page_shows_hypothesis_verdict_criteria_and_evidence(app: AppTest)
         "Télécharger le dossier (PDF)",
     }
     # Per metric: the sentence with its CI, the means table; charts with their text.
-    assert "Évolution avant/après des testeurs : +16,2 points (IC 95 % : 7,3 à 25,1) ; 36 testeurs." in shown
+    assert (
+        "Évolution avant/après des testeurs : +16,2 points (IC 95 % : 7,3 à 25,1) ; 36 testeurs."
+        in shown
+    )
     assert len(app.get("vega_lite_chart")) >= 8
     assert any("Moyenne" in str(t.value.columns.tolist()) for t in app.table)
 

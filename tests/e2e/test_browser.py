@@ -112,6 +112,9 @@ def test_dossier_downloads_from_the_pilot_page(page: Any, app_url: str, tmp_path
 def test_checks_page_is_accessible(page: Any, app_url: str) -> None:
     open_signed_in(page, f"{app_url}/checks?pilot=shared_mobility", "team")
     settle(page, "Contrôles et méthodes", "Tests employés")
+    # The tables' grids fill in after their headings: wait for the tests' table itself
+    # (a timeout here fails the test just as the assertion would).
+    page.wait_for_function("() => document.querySelector('main').innerText.includes('welch_t')")
     assert "welch_t" in page.locator("main").inner_text()
     assert_accessible(page, "the checks page")
     assert not other_hosts(page, app_url)

@@ -355,14 +355,15 @@ def _bad_values(node: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
         )
     elif isinstance(node, float) and not math.isfinite(node):
         yield loc, f"{node} is not a finite number (expected at most {MAX_DIGITS} digits)"
-    elif isinstance(node, str) and (bad := _CONTROL.search(node)):
+    elif isinstance(node, str) and (bad := CONTROL_CHARACTERS.search(node)):
         yield loc, (
             f"the text contains the control character U+{ord(bad[0]):04X} "
             "(expected printable text: remove it)"
         )
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters no text of a spec or a data file holds (PostgreSQL refuses a NUL)."""
 
 
 def _syntax_problem(name: str, exc: YAMLError) -> Problem:

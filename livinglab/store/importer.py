@@ -81,7 +81,6 @@ about 12 s on SQLite and 19 s on PostgreSQL, in under 300 MB whatever the size.
 from __future__ import annotations
 
 import gc
-import re
 import sqlite3
 import threading
 import time
@@ -100,6 +99,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
 from livinglab.errors import ImportRejected, Problem
+from livinglab.spec.loader import CONTROL_CHARACTERS
 from livinglab.spec.models import Instrument, Pilot
 from livinglab.store import excel
 from livinglab.store import models as db
@@ -152,8 +152,6 @@ FAST_CSV = True
 with the csv module (the two give the same rows, line numbers and problems)."""
 SQLITE_ROWS_PER_INSERT = 50
 """Rows per INSERT statement when staging on SQLite (fewer statements to step)."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Characters no participant id or attribute value holds (PostgreSQL refuses a NUL)."""
 NEW_KEY_OFFSET = 1 << 40
 """Staged participants new in this import get ``NEW_KEY_OFFSET + i`` until inserted."""
 
@@ -672,7 +670,7 @@ class _ImportRun:
             return
         seen[raw_id] = line
         for column, value in (("participant_id", raw_id), *attributes.items()):
-            if bad := _CONTROL.search(value):
+            if bad := CONTROL_CHARACTERS.search(value):
                 add(
                     source.name,
                     line,

@@ -502,6 +502,36 @@ class Projection(Spec):
     emission_factor_source: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
+LegalBasis = Literal["consent", "public_task", "legitimate_interest"]
+
+
+class Privacy(Spec):
+    """What the GDPR asks a pilot to tell the people whose data it holds (articles 13-14).
+
+    The consent text a citizen reads is built from these facts; its version is the
+    SHA-256 of that text, recorded with each consent (``livinglab.store.consents``).
+    """
+
+    controller: str = Field(min_length=1, max_length=MAX_TEXT)
+    """Who decides why and how the data is processed (e.g. "Ville d'Issy-les-Moulineaux")."""
+    purpose: Text
+    """Why the data is collected, in plain words."""
+    legal_basis: LegalBasis = "consent"
+    """GDPR article 6 basis; electricity readings of a home need prior, specific consent."""
+    retention_days: int = Field(gt=0, le=3650)
+    """How many days after the intervention's last day the pilot's data is kept
+    (``livinglab purge`` deletes it afterwards)."""
+    dpo_contact: str = Field(min_length=3, max_length=320)
+    """The data protection officer's contact (e-mail or postal address)."""
+    contact: str = Field(min_length=3, max_length=320)
+    """The innovation team's contact for the pilot's testers (questions, withdrawal)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text(cls, data: object) -> object:
+        return _texts(data, "purpose")
+
+
 class Pilot(Spec):
     id: Identifier
     title: Text
@@ -525,6 +555,9 @@ class Pilot(Spec):
     timezone: TimeZone = "Europe/Paris"
     """The pilot's local time (IANA name): its periods are local days, and a timestamp
     without an offset in its files is local time. The store keeps UTC instants."""
+    privacy: Privacy | None = None
+    """The pilot's privacy facts (controller, purpose, legal basis, retention, contacts),
+    shown with the consent request. None: a pilot that holds no personal data yet."""
     dropout_after_days: int | None = Field(default=None, gt=0)
     """Drop-out rule: a participant without any reading of any metric for this many
     days in a row, up to the intervention's last day (while the ``phase`` is planned or

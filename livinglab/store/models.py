@@ -262,4 +262,46 @@ class StoreSetting(SQLModel, table=True):
     value: str = Field(max_length=255)
 
 
+
+class Consent(SQLModel, table=True):
+    """A participant's consent to a pilot: which text they agreed to (``text_version``,
+    the SHA-256 of the consent text they read), when, through what (``channel``:
+    ``survey``, ``import``, ``team``), and when they withdrew it.
+
+    A row is never deleted except by an erasure of the person (``ON DELETE CASCADE``):
+    a later consent to a new text adds a row; a withdrawal sets ``withdrawn_at`` on every
+    open row (:mod:`livinglab.store.consents`).
+    """
+
+    __tablename__ = "consent"
+    __table_args__ = (sa.Index("ix_consent_pilot_participant", "pilot_id", "participant_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pilot_id: str = Field(foreign_key="pilot.id", max_length=64)
+    participant_key: int = Field(foreign_key="participant.key", ondelete="CASCADE")
+    text_version: str = Field(max_length=64, description="sha256 hex of the consent text")
+    channel: str = Field(max_length=16)
+    given_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UtcMicros)
+
+
+class AuditEvent(SQLModel, table=True):
+    """One entry of the audit log: who did what, when (sign-ins and their failures,
+    pilot edits, imports, erasures, consent withdrawals, exports, purges...).
+
+    Append-only: :mod:`livinglab.store.audit` offers no update and no delete. ``pilot_id``
+    has no foreign key on purpose: the log outlives a purged pilot. ``detail`` never
+    holds a raw participant id (a pseudonym at most).
+    """
+
+    __tablename__ = "audit_event"
+    __table_args__ = (sa.Index("ix_audit_event_at", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
+    actor: str = Field(max_length=255, description="who: account, identity or cli:<user>")
+    action: str = Field(max_length=32)
+    pilot_id: str | None = Field(default=None, max_length=64)
+    detail: str | None = Field(default=None, max_length=2000)
+
 metadata = SQLModel.metadata

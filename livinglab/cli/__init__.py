@@ -429,7 +429,7 @@ def run_app(
     """Start the Streamlit app (after checking the settings and the store)."""
     from livinglab import services
 
-    entry = Path(__file__).resolve().parent.parent / "app.py"
+    entry = Path(__file__).resolve().parents[2] / "app.py"
     if not entry.exists():
         raise _fail(f"The app's entry point {entry} is missing (run from a source checkout).")
     services.check_deployment()

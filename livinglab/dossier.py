@@ -67,6 +67,8 @@ h3 { font-size: 1.15rem; margin-top: 1.6rem; }
 .verdict .word { font-size: 1.45rem; font-weight: bold; }
 .verdict.go { border-color: #1d6b2f; } .verdict.no_go { border-color: #a4262c; }
 .verdict.extend { border-color: #8a5a00; }
+.plan-changed { border: 3px dashed #8a5a00; border-radius: .4rem; padding: .6rem 1rem;
+  margin: .8rem 0; } .plan-changed .word { font-weight: bold; }
 blockquote { border-left: 4px solid #8c8c8c; margin: 1rem 0; padding: .2rem 1rem; }
 ul.criteria { padding-left: 1.2rem; } ul.criteria li { margin: .4rem 0; }
 figure { margin: 1.2rem 0 1.8rem; page-break-inside: avoid; break-inside: avoid; }
@@ -232,6 +234,7 @@ def _summary(evaluation: PilotEvaluation, details: PilotReport | None, t: Transl
         f"<p>{_e(decision.verdict_reason(t.lang))}</p>"
         f"<p><strong>{_e(t('col_evidence'))}</strong>{colon(t)}"
         f"{_e(decision.evidence_label(t.lang))}</p></div>",
+        _plan(evaluation, t),
     ]
     parts.append(f'<h3>{_e(t("criteria"))}</h3><ul class="criteria">')
     parts += [
@@ -254,6 +257,21 @@ def _summary(evaluation: PilotEvaluation, details: PilotReport | None, t: Transl
     if details is None:
         parts.append(f'<p class="meta">{_e(t("dossier_details_missing"))}</p>')
     return "".join(parts)
+
+
+def _plan(evaluation: PilotEvaluation, t: Translator) -> str:
+    """The analysis-plan notice, on the first page: a framed warning when the plan
+    changed after the data came in, a line otherwise."""
+    from livinglab.presentation.plan import plan_notice
+
+    notice = plan_notice(evaluation, t)
+    if not notice.changed:
+        return f'<p class="meta plan">{_e(notice.text)}</p>'
+    changes = "".join(f"<li>{_e(change)}</li>" for change in notice.changes)
+    return (
+        f'<div class="plan-changed" role="note"><p class="word">{_e(notice.title)}</p>'
+        f"<p>{_e(notice.text)}</p><ul>{changes}</ul></div>"
+    )
 
 
 def _metrics(

@@ -16,6 +16,7 @@ import pandas as pd
 from livinglab.decision import PilotDecision, decide
 from livinglab.decision.equity import is_binary
 from livinglab.spec.models import Instrument, Metric, Pilot, SurveyPlan
+from livinglab.spec.plan import PlanStatus
 from livinglab.stats import (
     DEFAULT_SEED,
     MetricResult,
@@ -52,6 +53,9 @@ class PilotEvaluation:
         Verdict, evidence level, criteria, checks, equity, representativeness, projection.
     data_version : int
         The store's data version the evaluation was computed on.
+    plan : PlanStatus or None
+        The registered analysis plan the verdict follows, and what changed in it since
+        (set by ``services.evaluate_pilot``); None while the pilot has no data.
     """
 
     pilot: Pilot
@@ -61,6 +65,7 @@ class PilotEvaluation:
     response_rates: RatesByInstrument
     decision: PilotDecision
     data_version: int = 0
+    plan: PlanStatus | None = None
 
     @property
     def verdict(self) -> str:
@@ -86,6 +91,7 @@ class PilotEvaluation:
                 for instrument, rate in self.response_rates
             ],
             "data_version": self.data_version,
+            "plan": None if self.plan is None else self.plan.to_dict(),
             **{k: v for k, v in decision.items() if k != "pilot"},
         }
 

@@ -518,6 +518,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
 }
 
+from livinglab.words_plan import WORDS as _PLAN_WORDS  # noqa: E402  (to gettext: issue 9)
+
+CATALOG.update(_PLAN_WORDS)
+
 
 @dataclass(frozen=True)
 class Translator:

@@ -180,7 +180,13 @@ def evaluate(
     if as_json:
         typer.echo(json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2))
     else:
+        from livinglab.i18n import translator
+        from livinglab.presentation.plan import plan_notice
+
         typer.echo(evaluation.to_text())
+        notice = plan_notice(evaluation, translator("fr"))
+        lines = [notice.title.upper(), notice.text] if notice.changed else [notice.text]
+        typer.echo("\n" + "\n".join([*lines, *(f"  - {c}" for c in notice.changes)]))
 
 
 @app.command()

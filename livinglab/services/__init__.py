@@ -133,12 +133,15 @@ def import_data(
     instrument: str | None = None,
     wave: str | None = None,
     meters: Path | None = None,
+    actor: str | None = None,
 ) -> ImportReport:
     """Import a pilot's files: validated whole first, then written in one transaction.
     ``csv_options``: the separator, decimal mark, encoding or date order the user gives
     (the rest is detected). ``export_format``: the observations are a tool's export
     (``enedis``: a load curve file, or a folder of them, read as ``metric``;
-    ``limesurvey``: the responses are a LimeSurvey export of ``instrument`` in ``wave``)."""
+    ``limesurvey``: the responses are a LimeSurvey export of ``instrument`` in ``wave``).
+    ``actor``: who imports (the pilot's analysis plan is registered under this name with
+    its first data; default ``cli:<system user>``)."""
     from livinglab.store.importer import import_files
 
     for path in (participants, observations, responses, meters):
@@ -165,6 +168,7 @@ def import_data(
             meters=meters,
             secret_key=get_settings().pseudonym_key(),
             csv_options=csv_options,
+            actor=actor or cli_actor(),
         )
     return import_files(
         engine=engine(),
@@ -175,7 +179,19 @@ def import_data(
         responses=responses,
         secret_key=get_settings().pseudonym_key(),
         csv_options=csv_options,
+        actor=actor or cli_actor(),
     )
+
+
+def cli_actor() -> str:
+    """Who acts from the command line: ``cli:<system user>`` (``cli:unknown`` when the
+    system cannot tell)."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
 
 
 def instrument_from_xlsform(
@@ -326,13 +342,33 @@ def _metric_of(pilot: Pilot, metric_id: str) -> Metric:
 
 
 def evaluate_pilot(pilot_id: str, *, lang: str = "fr") -> PilotEvaluation:
-    """Reduce the pilot's data in SQL, analyse every metric and survey, and decide."""
+    """Reduce the pilot's data in SQL, analyse every metric and survey, and decide.
+
+    Once the pilot has data, the verdict is the one of its registered analysis plan
+    (:mod:`livinglab.services.plans`); if the plan changed since, the evaluation's
+    ``plan`` says what changed and the verdict the changed plan would give.
+    """
+    from dataclasses import replace
+
+    from livinglab.services import plans
+
+    current = load_pilot(pilot_id)
+    registered = plans.registered_pilot(current)
+    if registered is None:
+        return evaluate_spec(current, lang=lang)
+    evaluation = evaluate_spec(registered.pilot, lang=lang)
+    amended = evaluate_spec(current, lang=lang).verdict if registered.status.changed else None
+    status = replace(registered.status, verdict_under_current_plan=amended)
+    return replace(evaluation, plan=status)
+
+
+def evaluate_spec(pilot: Pilot, *, lang: str = "fr") -> PilotEvaluation:
+    """The evaluation of ``pilot`` exactly as given (no registered plan looked up)."""
     from livinglab.evaluation import evaluate
     from livinglab.stats.placebo import PLACEBO_DESIGNS
     from livinglab.store import reductions
     from livinglab.store.weekly import weekly_participant_values
 
-    pilot = load_pilot(pilot_id)
     eng = engine()
     values = reductions.participant_values_by_metric(engine=eng, pilot=pilot)
     answers = {

@@ -107,6 +107,7 @@ from livinglab.store.dialects import CsvOptions
 from livinglab.store.import_problems import Problems, shown
 from livinglab.store.keys import check_key
 from livinglab.store.periods import local_text, period_bounds
+from livinglab.store.plans import note_plan, register_plan
 from livinglab.store.pseudonym import pseudonymize
 from livinglab.store.readers import (
     LEFT_ON,
@@ -271,6 +272,7 @@ def import_files(
     responses: StrPath | None = None,
     secret_key: str,
     csv_options: CsvOptions | None = None,
+    actor: str | None = None,
 ) -> ImportReport:
     """Import a pilot's data files, all or nothing.
 
@@ -292,6 +294,11 @@ def import_files(
     csv_options : CsvOptions, optional
         The CSV files' separator, decimal mark, encoding and date order, where the user
         gives them; the others are detected (:mod:`livinglab.store.dialects`).
+    actor : str, optional
+        Who imports (the signed-in user, ``cli:<user>``). The pilot's analysis plan is
+        registered with the first import's rows, under this name
+        (:func:`livinglab.store.plans.register_plan`); a later import under a changed
+        plan records the change (:func:`livinglab.store.plans.note_plan`).
 
     Returns
     -------
@@ -354,6 +361,7 @@ def import_files(
 
     with engine.connect() as connection, _without_cyclic_gc():
         run = _ImportRun(connection, pilot, instrument_map, planned, secret_key, problems)
+        run.actor = actor
         try:
             counts = run.execute(sources)
         finally:
@@ -443,6 +451,7 @@ class _ImportRun:
         self._pending_left: dict[str, date] = {}  # raw id -> left_on of a new participant
         self.key_map: dict[int, int] = {}
         self.deferred: tuple[Source, tuple[int, int]] | None = None
+        self.actor: str | None = None
 
     # -- the whole run
 
@@ -1166,6 +1175,8 @@ class _ImportRun:
         check_key(self.connection, self.participants.secret_key, record=True)
         with Session(bind=self.connection) as session:  # joins this transaction
             stored = sync_pilot(session=session, pilot=self.pilot)
+            if register_plan(session=session, pilot=self.pilot, actor=self.actor) is None:
+                note_plan(session=session, pilot=self.pilot, actor=self.actor)
         placeholders = {
             key: stored[metric] for metric, key in self.metric_keys.items() if key >= NEW_KEY_OFFSET
         }

@@ -304,4 +304,26 @@ class AuditEvent(SQLModel, table=True):
     pilot_id: str | None = Field(default=None, max_length=64)
     detail: str | None = Field(default=None, max_length=2000)
 
+
+class AnalysisPlan(SQLModel, table=True):
+    """A pilot's analysis plan as registered (``seq`` 1: when its first data was
+    imported) and every later version of it (``seq`` 2, 3...: a change seen after the
+    data came in). Rows are only added (:mod:`livinglab.store.plans`).
+
+    ``spec_json`` is the whole spec of that version, so the evaluation can compute the
+    verdict under the registered plan; ``plan_hash`` is the SHA-256 of its analysis plan
+    (:func:`livinglab.spec.plan.plan_hash`).
+    """
+
+    __tablename__ = "analysis_plan"
+    __table_args__ = (sa.UniqueConstraint("pilot_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pilot_id: str = Field(foreign_key="pilot.id", max_length=64)
+    seq: int
+    plan_hash: str = Field(max_length=64)
+    spec_json: dict[str, Any] = Field(sa_type=sa.JSON)
+    recorded_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
+    recorded_by: str | None = Field(default=None, max_length=255)
+
 metadata = SQLModel.metadata

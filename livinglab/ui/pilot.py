@@ -11,6 +11,7 @@ from livinglab import charts, services
 from livinglab.dossier import change_sentence, interactions_table, metric_sentence, survey_sentence
 from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator
+from livinglab.presentation.plan import plan_notice
 from livinglab.report import PilotReport
 from livinglab.ui import common
 from livinglab.ui.common import colon, plain
@@ -39,6 +40,15 @@ def header(report: PilotReport, t: Translator) -> None:
         f"{plain(decision.verdict_reason(t.lang))}\n\n"
         f"**{t('col_evidence')}**{colon(t)}{plain(decision.evidence_label(t.lang))}"
     )
+    notice = plan_notice(evaluation, t)
+    if notice.changed:
+        st.warning(
+            f"**{plain(notice.title)}**\n\n{plain(notice.text)}\n\n"
+            + "\n".join(f"- {plain(change)}" for change in notice.changes),
+            icon=":material/history:",
+        )
+    else:
+        st.caption(plain(notice.text))
     st.subheader(t("criteria"))
     for criterion in decision.criteria:
         st.markdown(f"- **{t.status(criterion.status)}** — {plain(criterion.reason(t.lang))}")

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from livinglab.evaluation import PilotEvaluation
-    from livinglab.report import PilotReport, SurveyDetail
+    from livinglab.presentation.report import PilotReport, SurveyDetail
     from livinglab.spec.models import Instrument, Metric, Pilot
     from livinglab.stats import PowerResult
     from livinglab.store.dialects import CsvOptions
@@ -386,7 +386,7 @@ def report_version(pilot_id: str) -> tuple[str, int, int]:
 
 def pilot_report(pilot_id: str, *, lang: str = "fr") -> PilotReport:
     """The evaluation of ``pilot_id`` with its weekly series and survey distributions."""
-    from livinglab.report import PilotReport
+    from livinglab.presentation.report import PilotReport
     from livinglab.store import reductions
 
     version = report_version(pilot_id)
@@ -408,7 +408,7 @@ def weekly_series(pilot: Pilot | str) -> pd.DataFrame:
     :func:`livinglab.report.weekly_table`); weeks with 1-4 participants are left out."""
     import pandas as pd
 
-    from livinglab.report import weekly_table
+    from livinglab.presentation.report import weekly_table
     from livinglab.store.weekly import weekly_means
 
     spec = load_pilot(pilot) if isinstance(pilot, str) else pilot
@@ -422,7 +422,7 @@ def weekly_series(pilot: Pilot | str) -> pd.DataFrame:
 def survey_details(pilot: Pilot | str, *, lang: str = "fr") -> tuple[SurveyDetail, ...]:
     """The answer distributions of every planned instrument and wave (test cohorts)."""
     from livinglab.evaluation import plan_answers
-    from livinglab.report import survey_detail
+    from livinglab.presentation.report import survey_detail
     from livinglab.store import reductions
 
     spec = load_pilot(pilot) if isinstance(pilot, str) else pilot
@@ -460,7 +460,7 @@ def portfolio_overview(
     import pandas as pd
 
     from livinglab.errors import LivingLabError
-    from livinglab.report import PORTFOLIO_COLUMNS, portfolio_row
+    from livinglab.presentation.report import PORTFOLIO_COLUMNS, portfolio_row
 
     make = report or (lambda pilot_id: pilot_report(pilot_id, lang=lang))
     rows = []
@@ -474,7 +474,7 @@ def portfolio_overview(
 
 def dossier_html(pilot_id: str, *, lang: str = "fr", report: PilotReport | None = None) -> str:
     """The pilot's self-contained HTML dossier (charts inlined as SVG; works offline)."""
-    from livinglab import dossier
+    from livinglab.presentation import dossier
 
     report = report or pilot_report(pilot_id, lang=lang)
     return dossier.render_html(report.evaluation, lang=lang, details=report)
@@ -482,7 +482,7 @@ def dossier_html(pilot_id: str, *, lang: str = "fr", report: PilotReport | None 
 
 def dossier_pdf(pilot_id: str, *, lang: str = "fr", report: PilotReport | None = None) -> bytes:
     """The same dossier printed to PDF by headless Chromium."""
-    from livinglab import dossier
+    from livinglab.presentation import dossier
 
     report = report or pilot_report(pilot_id, lang=lang)
     return dossier.render_pdf(report.evaluation, lang=lang, details=report)
@@ -490,7 +490,7 @@ def dossier_pdf(pilot_id: str, *, lang: str = "fr", report: PilotReport | None =
 
 def pdf_available() -> bool:
     """Whether the PDF dossier can be printed here (Debian's Chromium is installed)."""
-    from livinglab.dossier import chromium_path
+    from livinglab.presentation.dossier import chromium_path
 
     return chromium_path() is not None
 

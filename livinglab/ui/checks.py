@@ -8,7 +8,7 @@ import streamlit as st
 
 from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator
-from livinglab.report import PilotReport
+from livinglab.presentation.report import PilotReport
 from livinglab.ui import common
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from livinglab import charts, services
-from livinglab.dossier import change_sentence, interactions_table, metric_sentence, survey_sentence
+from livinglab import services
 from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator
-from livinglab.report import PilotReport
+from livinglab.presentation import charts
+from livinglab.presentation.report import PilotReport, interactions_table
+from livinglab.presentation.sentences import change_sentence, metric_sentence, survey_sentence
 from livinglab.ui import common
 from livinglab.ui.common import colon, plain
 

@@ -20,7 +20,7 @@ from scipy import stats
 
 from livinglab.decision.privacy import MIN_CELL, suppression
 from livinglab.evaluation import PilotEvaluation
-from livinglab.i18n import translator
+from livinglab.i18n import Translator, translator
 from livinglab.spec.models import Instrument, Pilot
 from livinglab.stats.surveys import item_table, respondent_scores
 
@@ -388,3 +388,18 @@ def weekly_table(weekly: pd.DataFrame, pilot: Pilot, *, alpha: float = 0.05) -> 
     shown["ci_low"] = shown["mean"] - half
     shown["ci_high"] = shown["mean"] + half
     return shown.reindex(columns=WEEKLY_COLUMNS).reset_index(drop=True)
+
+
+def interactions_table(equity: Any, evaluation: PilotEvaluation, t: Translator) -> pd.DataFrame:
+    """The interaction tests with readable names."""
+    return pd.DataFrame(
+        [
+            {
+                t("col_metric"): evaluation.pilot.metric(i.metric).label.get(t.lang),
+                t("col_attribute"): t.attribute(i.attribute),
+                t("col_test"): i.test or "—",
+                t("col_p"): t.number(i.p_value, 3) if i.p_value is not None else (i.message or "—"),
+            }
+            for i in equity.interactions
+        ]
+    )

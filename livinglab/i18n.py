@@ -18,6 +18,7 @@ layer's reasons use.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -135,10 +136,14 @@ class Translator:
         return body + ("\u202f%" if self.lang == "fr" else "%")
 
     def date(self, value: date | datetime | None, fmt: str = "long") -> str:
-        """``2 mars 2026`` / ``2 March 2026``; ``—`` when missing."""
+        """``2 mars 2026`` / ``2 March 2026``; ``—`` when missing. French writes the
+        first of the month as an ordinal: ``1er mars 2026``."""
         if value is None:
             return "—"
-        return format_date(value, fmt, locale=self.locale)
+        text = format_date(value, fmt, locale=self.locale)
+        if self.lang == "fr" and value.day == 1 and fmt in ("medium", "long", "full"):
+            text = re.sub(r"(?<!\d)1 ", "1er ", text, count=1)
+        return text
 
     def interval(
         self, estimate: float | None, low: float | None, high: float | None

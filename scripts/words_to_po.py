@@ -105,6 +105,8 @@ def merge(
                 conflicts.append(key)
                 continue
         for lang in LANGS:
+            if key in catalogs[lang]:
+                del catalogs[lang][key]  # Catalog.add keeps an existing message's text
             catalogs[lang].add(key, texts[lang], flags=_flags(texts[lang]))
         added += 1
     for lang in LANGS:

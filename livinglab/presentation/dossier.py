@@ -34,6 +34,7 @@ import pandas as pd
 from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator, auto_decimals, translator
 from livinglab.presentation import charts
+from livinglab.presentation.labels import message, test_sentence
 from livinglab.presentation.report import interactions_table
 from livinglab.presentation.sentences import (
     change_sentence,
@@ -272,12 +273,9 @@ def _metrics(
         heading = t("metric_heading", label=metric.label.get(t.lang), role=t("role_" + metric.role))
         parts.append(f"<h3>{_e(heading)}</h3>")
         parts.append(f"<p>{_e(metric_sentence(result, metric, t))}</p>")
-        why = result.message or result.test_reason
-        if result.test:
-            used = t("test_used", test=result.test, reason=why or "")
+        used = test_sentence(result, t)
+        if used:
             parts.append(f'<p class="meta">{_e(used)}</p>')
-        elif why:
-            parts.append(f'<p class="meta">{_e(why)}</p>')
         if result.summaries:
             parts.append(figure_html(charts.did_figure(result, metric, t), t, open_tables))
         if (
@@ -363,7 +361,7 @@ def _representativeness(evaluation: PilotEvaluation, t: Translator, open_tables:
             figure_html(charts.representativeness_figure(rep, attribute, t), t, open_tables)
         )
     if rep.message:
-        parts.append(f'<p class="meta">{_e(rep.message)}</p>')
+        parts.append(f'<p class="meta">{_e(message(rep.message, t))}</p>')
     return "".join(parts)
 
 

@@ -21,6 +21,7 @@ from scipy import stats
 from livinglab.decision.privacy import MIN_CELL, suppression
 from livinglab.evaluation import PilotEvaluation
 from livinglab.i18n import Translator, translator
+from livinglab.presentation.labels import message, test_name
 from livinglab.spec.models import Instrument, Pilot
 from livinglab.stats.surveys import item_table, respondent_scores
 
@@ -345,7 +346,7 @@ def portfolio_row(report: PilotReport, lang: str) -> dict[str, Any]:
         "evidence_label": decision.evidence_label(lang),
         "primary_metric": primary.id,
         "primary_label": primary.label.get(lang),
-        "primary_unit": primary.unit,
+        "primary_unit": primary.unit_in(lang),
         "primary_binary": primary.binary,
         **dict(
             zip(
@@ -397,8 +398,11 @@ def interactions_table(equity: Any, evaluation: PilotEvaluation, t: Translator) 
             {
                 t("col_metric"): evaluation.pilot.metric(i.metric).label.get(t.lang),
                 t("col_attribute"): t.attribute(i.attribute),
-                t("col_test"): i.test or "—",
-                t("col_p"): t.number(i.p_value, 3) if i.p_value is not None else (i.message or "—"),
+                t("col_test"): test_name(i.test, t),
+                t("col_p"): (
+                    t.number(i.p_value, 3) if i.p_value is not None
+                    else (message(i.message, t) if i.message else "—")
+                ),
             }
             for i in equity.interactions
         ]

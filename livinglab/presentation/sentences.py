@@ -12,6 +12,15 @@ from typing import Any
 
 from livinglab.decision.criteria import basis_text
 from livinglab.i18n import Translator
+from livinglab.presentation.labels import message, test_sentence
+
+__all__ = [
+    "change_sentence",
+    "colon",
+    "metric_sentence",
+    "survey_sentence",
+    "test_sentence",
+]
 
 
 def metric_sentence(result: Any, metric: Any, t: Translator) -> str:
@@ -56,7 +65,7 @@ def metric_sentence(result: Any, metric: Any, t: Translator) -> str:
         "metric_estimate",
         design=design,
         estimate=est,
-        unit=metric.unit,
+        unit=metric.unit_in(t.lang),
         low=low,
         high=high,
         pct=t.percent(pct, 1, signed=True),
@@ -75,7 +84,7 @@ def _with_bracket(result: Any, metric: Any, t: Translator, sentence: str) -> str
     )
     name = (t("bracket_ancova") if result.bracket_basis == "ancova"
             else basis_text(result.bracket_basis, result.design, t.lang))
-    unit = "points" if metric.binary else metric.unit
+    unit = "points" if metric.binary else metric.unit_in(t.lang)
     return sentence + t("metric_bracket", name=name, estimate=est, unit=unit, low=low,
                         high=high)
 
@@ -106,7 +115,7 @@ def survey_sentence(result: Any, t: Translator) -> str:
             t("survey_grade", grade=result.grade, percentile=t.number(result.percentile, 0))
         )
     if result.message:
-        extras.append(result.message)
+        extras.append(message(result.message, t))
     return text + (" ; " if t.lang == "fr" else "; ").join([""] + extras) + "."
 
 

@@ -360,7 +360,7 @@ def evaluate_pilot(pilot_id: str, *, lang: str = "fr") -> PilotEvaluation:
 # --- app and dossier --------------------------------------------------------------
 # What the pages and the exported dossier need beyond the evaluation (the weekly
 # series, the surveys' answer distributions, a portfolio row per pilot), read from
-# the store and made safe to show by ``livinglab.report``: no cell of 1 to 4 people.
+# the store and made safe to show by ``livinglab.presentation.report``: no cell of 1 to 4 people.
 
 
 def database_url() -> str:
@@ -405,7 +405,7 @@ def pilot_report(pilot_id: str, *, lang: str = "fr") -> PilotReport:
 
 def weekly_series(pilot: Pilot | str) -> pd.DataFrame:
     """Weekly mean per cohort of every metric, with its CI, reduced in SQL (see
-    :func:`livinglab.report.weekly_table`); weeks with 1-4 participants are left out."""
+    :func:`livinglab.presentation.report.weekly_table`); weeks with 1-4 participants are left out."""
     import pandas as pd
 
     from livinglab.presentation.report import weekly_table

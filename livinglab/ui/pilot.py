@@ -11,6 +11,7 @@ from livinglab import services
 from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator
 from livinglab.presentation import charts
+from livinglab.presentation.labels import message, readable, test_sentence
 from livinglab.presentation.report import PilotReport, interactions_table
 from livinglab.presentation.sentences import change_sentence, metric_sentence, survey_sentence
 from livinglab.ui import common
@@ -50,7 +51,7 @@ def header(report: PilotReport, t: Translator) -> None:
         st.subheader(t("extend_plan"))
         st.info(plain(decision.extend_plan.reason(t.lang)))
         with st.expander(t("extend_details")):
-            common.show_table(decision.extend_plan.to_frame(t.lang), t)
+            common.show_table(readable(decision.extend_plan.to_frame(t.lang), t, pilot), t)
 
 
 def downloads(report: PilotReport, t: Translator) -> None:
@@ -95,11 +96,9 @@ def metrics_tab(report: PilotReport, t: Translator) -> None:
             )
         )
         st.markdown(plain(metric_sentence(result, metric, t)))
-        why = result.message or result.test_reason
-        if result.test:
-            st.caption(t("test_used", test=plain(result.test), reason=plain(why or "")))
-        elif why:
-            st.caption(plain(why))
+        used = test_sentence(result, t)
+        if used:
+            st.caption(plain(used))
         left, right = st.columns(2)
         with left:
             if result.summaries:
@@ -160,6 +159,7 @@ def equity_tab(report: PilotReport, t: Translator) -> None:
         st.info(t("no_equity"))
         return
     st.write(t("equity_intro"))
+    titles = {d.instrument: d.title for d in report.surveys}
     for result in evaluation.metrics:
         metric = evaluation.pilot.metric(result.metric)
         effects = [e for e in equity.effects if e.metric == metric.id]
@@ -174,7 +174,9 @@ def equity_tab(report: PilotReport, t: Translator) -> None:
         common.show_table(interactions_table(equity, evaluation, t), t)
     if equity.scores:
         st.subheader(t("subgroup_scores"))
-        common.show_table(equity.scores_frame(t.lang), t)
+        common.show_table(
+            readable(equity.scores_frame(t.lang), t, evaluation.pilot, titles), t
+        )
 
 
 def representativeness_tab(report: PilotReport, t: Translator) -> None:
@@ -187,12 +189,12 @@ def representativeness_tab(report: PilotReport, t: Translator) -> None:
     for attribute in dict.fromkeys(c.attribute for c in rep.categories):
         common.show_figure(charts.representativeness_figure(rep, attribute, t), t)
     st.subheader(t("repr_fits"))
-    common.show_table(rep.fits_frame(t.lang), t)
+    common.show_table(readable(rep.fits_frame(t.lang), t, report.evaluation.pilot), t)
     if rep.estimates:
         st.subheader(t("repr_reweighted"))
         common.show_table(reweighted_table(report, t), t)
     if rep.message:
-        st.caption(plain(rep.message))
+        st.caption(plain(message(rep.message, t)))
 
 
 def reweighted_table(report: PilotReport, t: Translator) -> pd.DataFrame:

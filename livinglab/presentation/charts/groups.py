@@ -64,7 +64,7 @@ def equity_figure(
         columns=["group", "senior", "estimate", "ci_low", "ci_high", "n_test", "n_control"],
     )
     y = alt.Y("group:N", title=None, sort=None)
-    unit_title = f"{label} ({metric.unit})"
+    unit_title = f"{label} ({metric.unit_in(t.lang)})"
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#595959").encode(x="x:Q")
     overall = (
         alt.Chart(pd.DataFrame({"x": [result.primary_estimate or 0.0]}))
@@ -105,7 +105,7 @@ def equity_figure(
         label=label,
         shown=len(shown),
         hidden=len(hidden),
-        overall=f"{est} {metric.unit} ({low} {'à' if t.lang == 'fr' else 'to'} {high})",
+        overall=f"{est} {metric.unit_in(t.lang)} ({low} {'à' if t.lang == 'fr' else 'to'} {high})",
     )
     table = pd.concat(
         [
@@ -232,9 +232,9 @@ def projection_figure(projection: ProjectionResult, t: Translator) -> Figure:
     unit = (
         t("projection_co2")
         if co2
-        else f"{projection.unit.split('/')[0]} / an"
+        else f"{projection.unit_in(t.lang).split('/')[0]} / an"
         if t.lang == "fr"
-        else f"{projection.unit.split('/')[0]} / year"
+        else f"{projection.unit_in(t.lang).split('/')[0]} / year"
     )
     rows = [
         {

@@ -200,7 +200,7 @@ def did_figure(result: MetricResult, metric: Metric, t: Translator) -> Figure:
         sort=[t("period_baseline"), t("period_intervention")],
         axis=alt.Axis(labelAngle=0),
     )
-    y_title = f"{label} ({metric.unit})"
+    y_title = f"{label} ({metric.unit_in(t.lang)})"
     line = (
         alt.Chart(lines)
         .mark_line(strokeWidth=2.5)
@@ -252,7 +252,7 @@ def did_figure(result: MetricResult, metric: Metric, t: Translator) -> Figure:
                     cohort=t(f"cohort_{role}"),
                     before=before,
                     after=after,
-                    unit=metric.unit,
+                    unit=metric.unit_in(t.lang),
                 )
             )
     key = "chart_did_desc" if len(lines) > len(frame) else "chart_did_desc_single"
@@ -286,7 +286,9 @@ def weekly_figure(weekly: pd.DataFrame, pilot: Pilot, metric: Metric, t: Transla
         .mark_line(strokeWidth=2, point=True)
         .encode(
             x=x,
-            y=alt.Y("mean:Q", title=f"{label} ({metric.unit})", scale=alt.Scale(zero=False)),
+            y=alt.Y(
+                "mean:Q", title=f"{label} ({metric.unit_in(t.lang)})", scale=alt.Scale(zero=False)
+            ),
             color=colour,
             strokeDash=alt.StrokeDash("cohort:N", scale=scales["dash"], title=None),
             tooltip=[

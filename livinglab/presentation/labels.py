@@ -36,13 +36,23 @@ def test_name(code: str | None, t: Translator) -> str:
     return t.maybe(f"test_name_{code}", code)
 
 
+def headline_test(result: Any) -> str | None:
+    """The test of the estimate the criterion judges: Lin's ANCOVA for an ANCOVA
+    headline (its ``ancova_method``), else the design's own test."""
+    if result.criterion_basis == "ancova" and getattr(result, "ancova_method", None):
+        return str(result.ancova_method)
+    return result.test  # type: ignore[no-any-return]
+
+
 def test_sentence(result: Any, t: Translator) -> str:
-    """« Test : test t de Welch — différence des moyennes … » (or why there is no test)."""
-    if result.test:
-        about = t.maybe(f"test_about_{result.test}", "")
+    """« Test : test t de Welch — différence des moyennes … » (or why there is no test),
+    for the test of the headline estimate."""
+    code = headline_test(result)
+    if code:
+        about = t.maybe(f"test_about_{code}", "")
         if result.message:
             about = "; ".join(p for p in (about, message(result.message, t)) if p)
-        return t("test_used", test=test_name(result.test, t), reason=about)
+        return t("test_used", test=test_name(code, t), reason=about)
     return message(result.message or "", t)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from livinglab.decision.criteria import basis_text
+from livinglab.decision.headline import headline
+from livinglab.evaluation import zero_filled_text
 from livinglab.i18n import Translator
 from livinglab.presentation.labels import message, test_sentence
 
@@ -31,7 +33,8 @@ def metric_sentence(result: Any, metric: Any, t: Translator) -> str:
     The estimate is the one the criterion judged, under its own name; a did also
     shows the other estimate as its bracket (Angrist & Pischke 2009, 5.4).
     """
-    design = _upper_first(basis_text(result.criterion_basis, result.design, t.lang))
+    head = headline(result)
+    design = _upper_first(head.name(t.lang))
     n = (
         t("n_participants", n_test=result.n_test, n_control=result.n_control)
         if result.n_control
@@ -39,12 +42,9 @@ def metric_sentence(result: Any, metric: Any, t: Translator) -> str:
     )
     if metric.binary:  # a share: its change in percentage points
         est, low, high = t.interval(
-            *(
-                None if v is None else 100 * v
-                for v in (result.primary_estimate, result.primary_ci_low, result.primary_ci_high)
-            )
+            *(None if v is None else 100 * v for v in (head.estimate, head.ci_low, head.ci_high))
         )
-        sign = "+" if (result.primary_estimate or 0) > 0 else ""
+        sign = "+" if (head.estimate or 0) > 0 else ""
         return _with_bracket(result, metric, t, t(
             "metric_estimate_points",
             design=design,
@@ -53,14 +53,8 @@ def metric_sentence(result: Any, metric: Any, t: Translator) -> str:
             high=high,
             n=n,
         ))
-    est, low, high = t.interval(
-        result.primary_estimate, result.primary_ci_low, result.primary_ci_high
-    )
-    pct = (
-        result.primary_estimate / abs(result.baseline_mean)
-        if result.primary_estimate is not None and result.baseline_mean
-        else None
-    )
+    est, low, high = t.interval(head.estimate, head.ci_low, head.ci_high)
+    pct = None if head.estimate_pct is None else head.estimate_pct / 100
     return _with_bracket(result, metric, t, t(
         "metric_estimate",
         design=design,
@@ -128,3 +122,32 @@ def change_sentence(change: Any, title: str, t: Translator) -> str:
     """A survey score's before/after change of the same respondents."""
     est, low, high = t.interval(change.estimate, change.ci_low, change.ci_high)
     return t("change_line", title=title, estimate=est, low=low, high=high, n=change.n_test)
+
+
+def evaluation_text(evaluation: Any, t: Translator) -> str:
+    """What ``livinglab evaluate`` prints: the verdict and its criteria, each metric's
+    headline sentence (the very sentence of the pilot page and the dossier) and its test,
+    then the technical table whose columns name every number (``estimate_name``,
+    ``p_value`` of that estimate, ``p_adjusted``, ``bracket_name``)."""
+    lines = [evaluation.decision.to_text(t.lang), ""]
+    for result in evaluation.metrics:
+        metric = evaluation.pilot.metric(result.metric)
+        lines.append(f"{metric.label.get(t.lang)} ({result.metric}){colon(t)}"
+                     f"{metric_sentence(result, metric, t)}")
+        used = test_sentence(result, t)
+        if used:
+            lines.append(f"  {used}")
+    if evaluation.metrics:
+        lines += ["", _table(evaluation.metrics_table())]
+    lines += [
+        f"  {m.metric}{colon(t)}{zero_filled_text(m.n_zero_filled, t.lang)}"
+        for m in evaluation.metrics
+        if m.n_zero_filled
+    ]
+    if evaluation.surveys:
+        lines += ["", _table(evaluation.surveys_table())]
+    return "\n".join(lines).rstrip()
+
+
+def _table(frame: Any) -> str:
+    return str(frame.to_string(index=False, float_format=lambda x: f"{x:.4g}"))

@@ -405,7 +405,8 @@ def pilot_report(pilot_id: str, *, lang: str = "fr") -> PilotReport:
 
 def weekly_series(pilot: Pilot | str) -> pd.DataFrame:
     """Weekly mean per cohort of every metric, with its CI, reduced in SQL (see
-    :func:`livinglab.presentation.report.weekly_table`); weeks with 1-4 participants are left out."""
+    :func:`livinglab.presentation.report.weekly_table`); weeks with 1-4 participants are
+    left out."""
     import pandas as pd
 
     from livinglab.presentation.report import weekly_table

@@ -13,6 +13,7 @@ from livinglab.presentation.labels import (
     basis_why,
     ci_method,
     effect_name,
+    headline_test,
     message,
     readable,
     test_name,
@@ -29,7 +30,7 @@ def tests_table(report: PilotReport, t: Translator) -> pd.DataFrame:
             {
                 t("col_metric"): pilot.metric(m.metric).label.get(t.lang),
                 t("col_design"): t("design_" + m.design),
-                t("col_test"): test_name(m.test, t),
+                t("col_test"): test_name(headline_test(m), t),
                 t("col_reason"): test_sentence(m, t) or "—",
                 t("col_basis"): basis_why(m, pilot, t),
                 t("col_ci_method"): ci_method(m.ci_method, t),

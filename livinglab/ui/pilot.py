@@ -4,7 +4,6 @@ for the council as HTML or PDF."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from livinglab import services
@@ -12,7 +11,7 @@ from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator
 from livinglab.presentation import charts
 from livinglab.presentation.labels import message, readable, test_sentence
-from livinglab.presentation.report import PilotReport, interactions_table
+from livinglab.presentation.report import PilotReport, interactions_table, reweighted_table
 from livinglab.presentation.sentences import change_sentence, metric_sentence, survey_sentence
 from livinglab.ui import common
 from livinglab.ui.common import colon, plain
@@ -195,29 +194,6 @@ def representativeness_tab(report: PilotReport, t: Translator) -> None:
         common.show_table(reweighted_table(report, t), t)
     if rep.message:
         st.caption(plain(message(rep.message, t)))
-
-
-def reweighted_table(report: PilotReport, t: Translator) -> pd.DataFrame:
-    """Each metric's effect raw and raked to the census margins, with Kish's n_eff."""
-    rep = report.evaluation.decision.representativeness
-    pilot = report.evaluation.pilot
-    rows = []
-    for e in rep.estimates if rep is not None else ():
-        est, low, high = t.interval(e.estimate, e.ci_low, e.ci_high)
-        rw, rw_low, rw_high = t.interval(e.reweighted, e.reweighted_ci_low, e.reweighted_ci_high)
-        rows.append(
-            {
-                t("col_metric"): pilot.metric(e.metric).label.get(t.lang),
-                t("col_estimate"): f"{est} [{low} ; {high}]"
-                if t.lang == "fr"
-                else f"{est} [{low}; {high}]",
-                t("repr_reweighted_col"): f"{rw} [{rw_low} ; {rw_high}]"
-                if t.lang == "fr"
-                else f"{rw} [{rw_low}; {rw_high}]",
-                t("repr_n_eff"): t.number(e.n_eff_test, 0),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def projection_tab(report: PilotReport, t: Translator) -> None:

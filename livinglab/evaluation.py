@@ -15,6 +15,7 @@ import pandas as pd
 
 from livinglab.decision import PilotDecision, decide
 from livinglab.decision.equity import is_binary
+from livinglab.decision.headline import headline
 from livinglab.spec.models import Instrument, Metric, Pilot, SurveyPlan
 from livinglab.spec.plan import PlanStatus
 from livinglab.stats import (
@@ -95,59 +96,77 @@ class PilotEvaluation:
             **{k: v for k, v in decision.items() if k != "pilot"},
         }
 
-    def to_text(self, lang: str = "fr") -> str:
-        """A readable summary for the terminal: verdict, metrics table, surveys table."""
-        lines = [self.decision.to_text(lang), ""]
-        metrics = pd.DataFrame(
-            [
+    def metrics_table(self) -> pd.DataFrame:
+        """One row per metric for the terminal, every number under an unambiguous name:
+        the criterion's estimate (``estimate_name``, e.g. ``ancova``) with its own
+        interval, percentage and p-values (``p_value`` of that same estimate, then
+        adjusted), and for a did the other estimate as the named bracket."""
+        rows = []
+        for m in self.metrics:
+            head = headline(m)
+            rows.append(
                 {
                     "metric": m.metric,
                     "design": m.design,
-                    "test": m.test,
-                    "estimate": m.estimate,
-                    "ci_low": m.ci_low,
-                    "ci_high": m.ci_high,
-                    "estimate_%": m.estimate_pct,
-                    "p_value": m.p_value,
-                    "p_adjusted": m.p_value_adjusted,
+                    "estimate_name": head.basis or m.design,
+                    "estimate": head.estimate,
+                    "ci_low": head.ci_low,
+                    "ci_high": head.ci_high,
+                    "estimate_%": head.estimate_pct,
+                    "p_value": head.p_value,
+                    "p_adjusted": head.p_value_adjusted,
+                    "bracket_name": m.bracket_basis or "",
+                    "bracket": m.bracket_estimate,
+                    "test": m.ancova_method if head.basis == "ancova" else m.test,
+                    "bracket_test": m.test if head.basis == "ancova" else "",
                     "effect_size": m.effect_size,
                     "n_test": m.n_test,
                     "n_control": m.n_control,
                 }
-                for m in self.metrics
-            ]
+            )
+        return pd.DataFrame(rows)
+
+    def to_text(self, lang: str = "fr") -> str:
+        """A readable summary for the terminal: verdict, metrics table, surveys table."""
+        lines = [self.decision.to_text(lang), ""]
+        lines.append(
+            self.metrics_table().to_string(index=False, float_format=lambda x: f"{x:.4g}")
         )
-        lines.append(metrics.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
         for m in self.metrics:
-            why = m.message or m.test_reason
-            if why:
-                lines.append(f"  {m.metric}: {why}")
             if m.n_zero_filled:
                 lines.append(f"  {m.metric}: {zero_filled_text(m.n_zero_filled, lang)}")
         if self.surveys:
-            surveys = pd.DataFrame(
-                [
-                    {
-                        "instrument": s.instrument,
-                        "wave": s.wave,
-                        "score": s.score,
-                        "ci_low": s.ci_low,
-                        "ci_high": s.ci_high,
-                        "n": s.n,
-                        "cronbach_alpha": s.cronbach_alpha,
-                        "grade": s.grade,
-                    }
-                    for s in self.surveys
-                ]
-            )
-            lines += ["", surveys.to_string(index=False, float_format=lambda x: f"{x:.4g}")]
+            lines += ["", self.surveys_table().to_string(
+                index=False, float_format=lambda x: f"{x:.4g}"
+            )]
         return "\n".join(lines)
+
+    def surveys_table(self) -> pd.DataFrame:
+        """One row per instrument and wave: score, interval, respondents, alpha, grade."""
+        return pd.DataFrame(
+            [
+                {
+                    "instrument": s.instrument,
+                    "wave": s.wave,
+                    "score": s.score,
+                    "ci_low": s.ci_low,
+                    "ci_high": s.ci_high,
+                    "n": s.n,
+                    "cronbach_alpha": s.cronbach_alpha,
+                    "grade": s.grade,
+                }
+                for s in self.surveys
+            ]
+        )
 
 
 def _metric_dict(pilot: Pilot, result: MetricResult) -> dict[str, Any]:
     record = result.to_dict()
     metric = pilot.metric(result.metric)
     record.update(role=metric.role, unit=metric.unit, label=metric.label.get("fr"))
+    # The estimate the criterion judges, as every view shows it (value, interval,
+    # percentage, p-values, name); "estimate" above stays the design's own difference.
+    record["headline"] = headline(result).to_dict()
     return record
 
 

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from ui.ui_factories import using_store
 
-from livinglab import charts, report, services
+from livinglab import services
 from livinglab.i18n import Translator
+from livinglab.presentation import charts, report
 
 FR, EN = Translator("fr"), Translator("en")
 

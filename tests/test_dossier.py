@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from ui.ui_factories import using_store
 
-from livinglab import dossier, services
+from livinglab import services
 from livinglab.errors import LivingLabError
+from livinglab.presentation import dossier, sentences
 
 HAS_CHROMIUM = dossier.chromium_path() is not None
 
@@ -118,9 +119,9 @@ def test_a_survey_score_with_unreliable_items_says_so_in_both_languages() -> Non
     )
     assert result.cronbach_alpha is not None and result.cronbach_alpha < 0
     assert set(result.reliability_caveats) == {"negative_alpha", "constant_item"}
-    french = dossier.survey_sentence(result, translator("fr"))
+    french = sentences.survey_sentence(result, translator("fr"))
     assert "alpha de Cronbach négatif" in french and "la même réponse à q3" in french
-    english = dossier.survey_sentence(result, translator("en"))
+    english = sentences.survey_sentence(result, translator("en"))
     assert "negative Cronbach's alpha" in english and "the same answer to q3" in english
 
 
@@ -134,12 +135,12 @@ def test_a_did_sentence_names_the_criterions_estimate_and_shows_the_other_as_bra
     metric = evaluation.pilot.metric("kwh_per_day")
     assert result.criterion_basis == "ancova" and result.bracket_basis == "change_score"
     fr = translator("fr")
-    sentence = dossier.metric_sentence(result, metric, fr)
+    sentence = sentences.metric_sentence(result, metric, fr)
     ancova, change = fr.number(result.ancova_estimate, 2), fr.number(result.estimate, 2)
     # The randomised pilot is judged on the ANCOVA, named as such, not as "difference in
     # differences"; the change-score difference stands beside it as the bracket.
     assert sentence.startswith("ANCOVA ajustée sur la période de référence (tirage au sort) : ")
     assert ancova in sentence.split("Encadrement")[0]
     assert f"Encadrement, différence des évolutions testeurs − témoins : {change}" in sentence
-    english = dossier.metric_sentence(result, metric, translator("en"))
+    english = sentences.metric_sentence(result, metric, translator("en"))
     assert "Bracket, difference in changes, testers − control:" in english

@@ -15,7 +15,8 @@ import pytest
 from sqlmodel import Session
 from ui.ui_factories import ROOT, reset_caches
 
-from livinglab import dossier, services
+from livinglab import services
+from livinglab.presentation import dossier
 from livinglab.spec.loader import load_pilot
 from livinglab.spec.plan import analysis_plan, plan_differences, plan_hash
 from livinglab.store.plans import plan_versions

@@ -172,21 +172,21 @@ def demo(
 def evaluate(
     pilot: Annotated[str, typer.Argument(help="The pilot's id.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    lang: Annotated[str, typer.Option(help="fr (default) or en.")] = "fr",
 ) -> None:
     """Evaluate a pilot: every metric's comparison, every survey's score, the verdict."""
     from livinglab import services
 
+    if lang not in ("fr", "en"):
+        raise _fail(f"The --lang must be 'fr' or 'en'. Got '{lang}' instead.")
     evaluation = services.evaluate_pilot(pilot)
     if as_json:
-        typer.echo(json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(evaluation.to_dict(lang), ensure_ascii=False, indent=2))
     else:
         from livinglab.i18n import translator
-        from livinglab.presentation.plan import plan_notice
+        from livinglab.presentation.sentences import evaluation_text
 
-        typer.echo(evaluation.to_text())
-        notice = plan_notice(evaluation, translator("fr"))
-        lines = [notice.title.upper(), notice.text] if notice.changed else [notice.text]
-        typer.echo("\n" + "\n".join([*lines, *(f"  - {c}" for c in notice.changes)]))
+        typer.echo(evaluation_text(evaluation, translator(lang)))
 
 
 @app.command()

@@ -174,7 +174,7 @@ def design_caveats(pilot: Pilot, checks: PilotChecks | None, judged: list[str],
             reason_en=f"{metric.label.get('en')}: between the start and the end of the "
             f"baseline ({integer(check.weeks, 'en')} weeks), before any service, the same "
             f"analysis already finds a difference of {number(check.estimate, 'en')} "
-            f"{metric.unit}; part of the measured effect may come from that trend.",
+            f"{metric.unit_in('en')}; part of the measured effect may come from that trend.",
         ))
     return found
 
@@ -201,7 +201,7 @@ def _disagreement_caveat(pilot: Pilot, result: MetricResult) -> Caveat:
         # Both numbers, so a reader sees what the other assumption would conclude.
         if estimate is None:
             return "—"
-        text = f"{number(estimate, lang)} {metric.unit}"
+        text = f"{number(estimate, lang)} {metric.unit_in(lang)}"
         if low is None or high is None:
             return text
         if lang == "fr":
@@ -218,7 +218,7 @@ def _disagreement_caveat(pilot: Pilot, result: MetricResult) -> Caveat:
         f"différence des évolutions ({change['fr']}) s'écartent de {gap['fr']} "
         f"{metric.unit}, au-delà de leur incertitude ; le verdict repose sur l'hypothèse {fr}.",
         reason_en=f"{metric.label.get('en')}: the ANCOVA ({ancova['en']}) and the difference "
-        f"in changes ({change['en']}) differ by {gap['en']} {metric.unit}, beyond their "
+        f"in changes ({change['en']}) differ by {gap['en']} {metric.unit_in('en')}, beyond their "
         f"uncertainty; the verdict rests on the assumption {en}.",
     )
 

@@ -348,6 +348,10 @@ class _Scale:
     baseline_mean: float | None
     relative: bool  # show in % of the baseline mean
     points: bool  # a share shown in percentage points
+    unit_en: str | None = None
+
+    def unit_in(self, lang: str) -> str:
+        return (self.unit_en if lang == "en" else None) or self.unit
 
     @classmethod
     def of(cls, metric: Metric, result: MetricResult) -> _Scale:
@@ -355,7 +359,7 @@ class _Scale:
         usable = base is not None and math.isfinite(base) and base != 0
         return cls(metric.unit, base if usable else None,
                    relative=usable and metric.min_effect.relative is not None,
-                   points=metric.binary)
+                   points=metric.binary, unit_en=metric.unit_en)
 
     def pct(self, value: float | None) -> float | None:
         if value is None or self.baseline_mean is None:
@@ -370,7 +374,7 @@ class _Scale:
             return f"{text} points" if unit else text
         places = _places(value, *like)
         text = number(value, lang, decimals=places)
-        return f"{text} {self.unit}" if unit else text
+        return f"{text} {self.unit_in(lang)}" if unit else text
 
     def movement(self, estimate: float, low: float, high: float, level: float) -> Bilingual:
         """`` : baisse de 9,8 % (IC 95 % : −13,1 % à −6,4 %)``."""
@@ -409,8 +413,8 @@ def _threshold_text(scale: _Scale, threshold: float, effect: MinEffect) -> Bilin
     if scale.points:
         points = round(100 * threshold, 6)
         return Bilingual(f"{declared(points, 'fr')} points", f"{declared(points, 'en')} points")
-    return Bilingual(f"{declared(threshold, 'fr')} {scale.unit}",
-                     f"{declared(threshold, 'en')} {scale.unit}")
+    return Bilingual(f"{declared(threshold, 'fr')} {scale.unit_in('fr')}",
+                     f"{declared(threshold, 'en')} {scale.unit_in('en')}")
 
 
 def _conclusion(

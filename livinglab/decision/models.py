@@ -598,6 +598,8 @@ class ProjectionResult(_Record):
     reweighted_yearly : float or None
         The same with the estimate raked to the census margins, when computed.
     reason_fr, reason_en : str
+    unit_en : str or None
+        The unit for English readers, when the pilot gives one.
     """
 
     metric: str
@@ -622,6 +624,11 @@ class ProjectionResult(_Record):
     reason_fr: str
     reason_en: str
     reweighted_yearly: float | None = None
+    unit_en: str | None = None
+
+    def unit_in(self, lang: str = "fr") -> str:
+        """The metric's unit for a reader of ``lang``."""
+        return (self.unit_en if lang == "en" else None) or self.unit
 
 
 # --- the decision ----------------------------------------------------------------

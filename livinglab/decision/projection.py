@@ -56,7 +56,8 @@ def project(
     text = _reason(pilot, yearly, y_low, y_high, tonnes, level=result.conf_level if result
                    else 0.95, adopters=adopters)
     return ProjectionResult(
-        metric=spec.metric, unit=metric.unit, per=spec.per, periods_per_year=per_year,
+        metric=spec.metric, unit=metric.unit, unit_en=metric.unit_en, per=spec.per,
+        periods_per_year=per_year,
         basis=basis.name if basis else None, effect=effect, effect_ci_low=low,
         effect_ci_high=high, population_size=population.size, adoption=spec.adoption,
         adopters=adopters, yearly=yearly, yearly_ci_low=y_low, yearly_ci_high=y_high,
@@ -81,7 +82,7 @@ def _reason(pilot: Pilot, yearly: float | None, low: float | None, high: float |
         )
     texts = []
     for lang in ("fr", "en"):
-        unit = metric.unit.split("/")[0].strip()
+        unit = metric.unit_in(lang).split("/")[0].strip()
         who = number(adopters, lang, decimals=0)
         figure, lo, hi = numbers((yearly, low, high), lang)
         ci = " " + interval(lo, hi, level, lang) if low is not None and high is not None else ""

@@ -44,8 +44,9 @@ def verdict_of(outcomes: Sequence[CriterionOutcome]) -> Verdict:
 
 
 def verdict_reason(verdict: Verdict, outcomes: Sequence[CriterionOutcome],
-                   plan: ExtendPlan | None) -> Bilingual:
-    """One sentence for the decision-maker."""
+                   plan: ExtendPlan | None, pilot: Pilot | None = None) -> Bilingual:
+    """One sentence for the decision-maker (a metric named by its label when ``pilot``
+    is given, else by its id)."""
     total = len(outcomes)
     if verdict == "go":
         return Bilingual(
@@ -55,9 +56,9 @@ def verdict_reason(verdict: Verdict, outcomes: Sequence[CriterionOutcome],
     if verdict == "no_go":
         failed = [o for o in outcomes if o.status == "fail"]
         text = Bilingual(
-            f"Critère non rempli{colon('fr')}{_names(failed, 'fr')}{colon('fr')}"
+            f"Critère non rempli{colon('fr')}{_names(failed, 'fr', pilot)}{colon('fr')}"
             "ne pas généraliser.",
-            f"Criterion not met: {_names(failed, 'en')}: do not roll out.",
+            f"Criterion not met: {_names(failed, 'en', pilot)}: do not roll out.",
         )
         if any(o.code in ("futile", "final_look") for o in failed):
             text = text + Bilingual(
@@ -69,19 +70,24 @@ def verdict_reason(verdict: Verdict, outcomes: Sequence[CriterionOutcome],
         return text
     open_ = [o for o in outcomes if o.status == "inconclusive"]
     text = Bilingual(
-        f"Non concluant ({_names(open_, 'fr')}){colon('fr')}prolonger le pilote.",
-        f"Inconclusive ({_names(open_, 'en')}): extend the pilot.",
+        f"Non concluant ({_names(open_, 'fr', pilot)}){colon('fr')}prolonger le pilote.",
+        f"Inconclusive ({_names(open_, 'en', pilot)}): extend the pilot.",
     )
     return text + (Bilingual(" " + plan.reason_fr, " " + plan.reason_en) if plan else
                    Bilingual("", ""))
 
 
-def _names(outcomes: Sequence[CriterionOutcome], lang: str) -> str:
-    return ", ".join(_name(o, lang) for o in outcomes)
+def _names(outcomes: Sequence[CriterionOutcome], lang: str, pilot: Pilot | None = None) -> str:
+    return ", ".join(_name(o, lang, pilot) for o in outcomes)
 
 
-def _name(outcome: CriterionOutcome, lang: str) -> str:
-    name = survey_label(outcome.target) if outcome.kind == "survey" else outcome.target
+def _name(outcome: CriterionOutcome, lang: str, pilot: Pilot | None = None) -> str:
+    if outcome.kind == "survey":
+        name = survey_label(outcome.target)
+    elif pilot is not None and outcome.target in {m.id for m in pilot.metrics}:
+        name = pilot.metric(outcome.target).label.get(lang)
+    else:
+        name = outcome.target
     if outcome.subgroup:
         name += f" [{subgroup_text(outcome.subgroup, lang)}]"
     return name
@@ -319,4 +325,4 @@ def decide_verdict(
     plan = None
     if verdict == "extend":
         plan = extend_plan(outcomes, pilot=pilot, results=results)
-    return verdict, plan, verdict_reason(verdict, outcomes, plan)
+    return verdict, plan, verdict_reason(verdict, outcomes, plan, pilot)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from livinglab.evaluation import PilotEvaluation
-    from livinglab.report import PilotReport, SurveyDetail
+    from livinglab.presentation.report import PilotReport, SurveyDetail
     from livinglab.spec.models import Instrument, Metric, Pilot
     from livinglab.stats import PowerResult
     from livinglab.store.dialects import CsvOptions
@@ -396,7 +396,7 @@ def evaluate_spec(pilot: Pilot, *, lang: str = "fr") -> PilotEvaluation:
 # --- app and dossier --------------------------------------------------------------
 # What the pages and the exported dossier need beyond the evaluation (the weekly
 # series, the surveys' answer distributions, a portfolio row per pilot), read from
-# the store and made safe to show by ``livinglab.report``: no cell of 1 to 4 people.
+# the store and made safe to show by ``livinglab.presentation.report``: no cell of 1 to 4 people.
 
 
 def database_url() -> str:
@@ -422,7 +422,7 @@ def report_version(pilot_id: str) -> tuple[str, int, int]:
 
 def pilot_report(pilot_id: str, *, lang: str = "fr") -> PilotReport:
     """The evaluation of ``pilot_id`` with its weekly series and survey distributions."""
-    from livinglab.report import PilotReport
+    from livinglab.presentation.report import PilotReport
     from livinglab.store import reductions
 
     version = report_version(pilot_id)
@@ -441,10 +441,11 @@ def pilot_report(pilot_id: str, *, lang: str = "fr") -> PilotReport:
 
 def weekly_series(pilot: Pilot | str) -> pd.DataFrame:
     """Weekly mean per cohort of every metric, with its CI, reduced in SQL (see
-    :func:`livinglab.report.weekly_table`); weeks with 1-4 participants are left out."""
+    :func:`livinglab.presentation.report.weekly_table`); weeks with 1-4 participants are
+    left out."""
     import pandas as pd
 
-    from livinglab.report import weekly_table
+    from livinglab.presentation.report import weekly_table
     from livinglab.store.weekly import weekly_means
 
     spec = load_pilot(pilot) if isinstance(pilot, str) else pilot
@@ -458,7 +459,7 @@ def weekly_series(pilot: Pilot | str) -> pd.DataFrame:
 def survey_details(pilot: Pilot | str, *, lang: str = "fr") -> tuple[SurveyDetail, ...]:
     """The answer distributions of every planned instrument and wave (test cohorts)."""
     from livinglab.evaluation import plan_answers
-    from livinglab.report import survey_detail
+    from livinglab.presentation.report import survey_detail
     from livinglab.store import reductions
 
     spec = load_pilot(pilot) if isinstance(pilot, str) else pilot
@@ -496,7 +497,7 @@ def portfolio_overview(
     import pandas as pd
 
     from livinglab.errors import LivingLabError
-    from livinglab.report import PORTFOLIO_COLUMNS, portfolio_row
+    from livinglab.presentation.report import PORTFOLIO_COLUMNS, portfolio_row
 
     make = report or (lambda pilot_id: pilot_report(pilot_id, lang=lang))
     rows = []
@@ -510,7 +511,7 @@ def portfolio_overview(
 
 def dossier_html(pilot_id: str, *, lang: str = "fr", report: PilotReport | None = None) -> str:
     """The pilot's self-contained HTML dossier (charts inlined as SVG; works offline)."""
-    from livinglab import dossier
+    from livinglab.presentation import dossier
 
     report = report or pilot_report(pilot_id, lang=lang)
     return dossier.render_html(report.evaluation, lang=lang, details=report)
@@ -518,7 +519,7 @@ def dossier_html(pilot_id: str, *, lang: str = "fr", report: PilotReport | None 
 
 def dossier_pdf(pilot_id: str, *, lang: str = "fr", report: PilotReport | None = None) -> bytes:
     """The same dossier printed to PDF by headless Chromium."""
-    from livinglab import dossier
+    from livinglab.presentation import dossier
 
     report = report or pilot_report(pilot_id, lang=lang)
     return dossier.render_pdf(report.evaluation, lang=lang, details=report)
@@ -526,7 +527,7 @@ def dossier_pdf(pilot_id: str, *, lang: str = "fr", report: PilotReport | None =
 
 def pdf_available() -> bool:
     """Whether the PDF dossier can be printed here (Debian's Chromium is installed)."""
-    from livinglab.dossier import chromium_path
+    from livinglab.presentation.dossier import chromium_path
 
     return chromium_path() is not None
 

@@ -331,9 +331,14 @@ class MinEffect(Spec):
 
 
 class Metric(Spec):
+    """A usage metric. ``unit`` is as the French reader writes it (``trajets/jour``);
+    a YAML ``unit: {fr: trajets/jour, en: trips/day}`` also sets ``unit_en``, which
+    :meth:`unit_in` gives to English readers (the French unit when absent)."""
+
     id: Identifier
     label: Text
     unit: str = Field(max_length=200)
+    unit_en: str | None = Field(default=None, max_length=200)
     aggregate: Aggregate
     better: Better
     min_effect: MinEffect
@@ -344,7 +349,15 @@ class Metric(Spec):
     @model_validator(mode="before")
     @classmethod
     def _text(cls, data: object) -> object:
-        return _texts(data, "label", "description")
+        data = _texts(data, "label", "description")
+        if isinstance(data, Mapping) and isinstance(data.get("unit"), Mapping):
+            unit = data["unit"]
+            data = {**data, "unit": unit.get("fr"), "unit_en": unit.get("en")}
+        return data
+
+    def unit_in(self, lang: str = "fr") -> str:
+        """The unit for a reader of ``lang`` (``trajets/jour`` / ``trips/day``)."""
+        return (self.unit_en if lang == "en" else None) or self.unit
 
     @property
     def binary(self) -> bool:

@@ -8,7 +8,18 @@ import streamlit as st
 
 from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator
-from livinglab.report import PilotReport
+from livinglab.presentation.labels import (
+    adjustment,
+    basis_why,
+    ci_method,
+    effect_name,
+    headline_test,
+    message,
+    readable,
+    test_name,
+    test_sentence,
+)
+from livinglab.presentation.report import PilotReport
 from livinglab.ui import common
 
 
@@ -18,15 +29,16 @@ def tests_table(report: PilotReport, t: Translator) -> pd.DataFrame:
         [
             {
                 t("col_metric"): pilot.metric(m.metric).label.get(t.lang),
-                "design": t("design_" + m.design),
-                t("col_test"): m.test or "—",
-                t("col_reason"): m.message or m.test_reason or "—",
-                t("col_basis"): m.basis_reason or m.criterion_basis or "—",
-                "CI": m.ci_method or "—",
+                t("col_design"): t("design_" + m.design),
+                t("col_test"): test_name(headline_test(m), t),
+                t("col_reason"): test_sentence(m, t) or "—",
+                t("col_basis"): basis_why(m, pilot, t),
+                t("col_ci_method"): ci_method(m.ci_method, t),
                 t("col_p"): m.primary_p_value,
                 t("col_p_adjusted"): m.p_value_adjusted,
-                "adjustment": m.adjustment or "—",
-                "effect size": f"{m.effect_size_name or ''} {t.number(m.effect_size, 2)}",
+                t("col_adjustment"): adjustment(m.adjustment, t),
+                t("col_effect_size"): f"{effect_name(m.effect_size_name, t)} "
+                f"{t.number(m.effect_size, 2)}".strip(),
             }
             for m in report.evaluation.metrics
         ]
@@ -40,7 +52,7 @@ def exclusions_table(report: PilotReport, t: Translator) -> pd.DataFrame:
             {
                 t("col_metric"): pilot.metric(m.metric).label.get(t.lang),
                 t("col_cohort"): t("cohort_" + e.cohort_role),
-                t("col_reason"): e.reason,
+                t("col_reason"): message(e.reason, t),
                 t("col_count"): e.count,
             }
             for m in report.evaluation.metrics
@@ -73,24 +85,24 @@ st.caption(
     )
 )
 checks = pilot_report.evaluation.decision.checks
+pilot = pilot_report.evaluation.pilot
+titles = {d.instrument: d.title for d in pilot_report.surveys}
 if checks is not None:
     st.subheader(t("recruitment"))
-    common.show_table(checks.to_frame(t.lang), t)
+    common.show_table(readable(checks.to_frame(t.lang), t, pilot), t)
     if checks.balance:
         st.subheader(t("balance"))
-        common.show_table(checks.balance_frame(t.lang), t)
+        common.show_table(readable(checks.balance_frame(t.lang), t, pilot), t)
 st.subheader(t("tests"))
 common.show_table(tests_table(pilot_report, t), t)
 st.subheader(t("exclusions"))
 common.show_table(exclusions_table(pilot_report, t), t)
 if pilot_report.evaluation.response_rates:
     st.subheader(t("response_rates"))
-    common.show_table(
-        pd.DataFrame(
-            [
-                {"instrument": instrument, **rate.to_dict()}
-                for instrument, rate in pilot_report.evaluation.response_rates
-            ]
-        ),
-        t,
+    rates = pd.DataFrame(
+        [
+            {"instrument": instrument, **rate.to_dict()}
+            for instrument, rate in pilot_report.evaluation.response_rates
+        ]
     )
+    common.show_table(readable(rates, t, pilot, titles), t)

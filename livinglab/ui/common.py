@@ -16,10 +16,11 @@ import sqlalchemy.exc
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from livinglab import access, charts, services
+from livinglab import access, services
 from livinglab.errors import ConfigurationError, StoreUnavailable
 from livinglab.i18n import DEFAULT_LANG, LANGS, Translator, auto_decimals
-from livinglab.report import PilotReport
+from livinglab.presentation import charts
+from livinglab.presentation.report import PilotReport
 
 UI_DIR = Path(__file__).resolve().parent
 CACHE_TTL_S = 3600

@@ -4,15 +4,16 @@ for the council as HTML or PDF."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from livinglab import charts, services
-from livinglab.dossier import change_sentence, interactions_table, metric_sentence, survey_sentence
+from livinglab import services
 from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator
+from livinglab.presentation import charts
+from livinglab.presentation.labels import message, readable, test_sentence
 from livinglab.presentation.plan import plan_notice
-from livinglab.report import PilotReport
+from livinglab.presentation.report import PilotReport, interactions_table, reweighted_table
+from livinglab.presentation.sentences import change_sentence, metric_sentence, survey_sentence
 from livinglab.ui import common
 from livinglab.ui.common import colon, plain
 
@@ -59,7 +60,7 @@ def header(report: PilotReport, t: Translator) -> None:
         st.subheader(t("extend_plan"))
         st.info(plain(decision.extend_plan.reason(t.lang)))
         with st.expander(t("extend_details")):
-            common.show_table(decision.extend_plan.to_frame(t.lang), t)
+            common.show_table(readable(decision.extend_plan.to_frame(t.lang), t, pilot), t)
 
 
 def downloads(report: PilotReport, t: Translator) -> None:
@@ -104,11 +105,9 @@ def metrics_tab(report: PilotReport, t: Translator) -> None:
             )
         )
         st.markdown(plain(metric_sentence(result, metric, t)))
-        why = result.message or result.test_reason
-        if result.test:
-            st.caption(t("test_used", test=plain(result.test), reason=plain(why or "")))
-        elif why:
-            st.caption(plain(why))
+        used = test_sentence(result, t)
+        if used:
+            st.caption(plain(used))
         left, right = st.columns(2)
         with left:
             if result.summaries:
@@ -169,6 +168,7 @@ def equity_tab(report: PilotReport, t: Translator) -> None:
         st.info(t("no_equity"))
         return
     st.write(t("equity_intro"))
+    titles = {d.instrument: d.title for d in report.surveys}
     for result in evaluation.metrics:
         metric = evaluation.pilot.metric(result.metric)
         effects = [e for e in equity.effects if e.metric == metric.id]
@@ -183,7 +183,9 @@ def equity_tab(report: PilotReport, t: Translator) -> None:
         common.show_table(interactions_table(equity, evaluation, t), t)
     if equity.scores:
         st.subheader(t("subgroup_scores"))
-        common.show_table(equity.scores_frame(t.lang), t)
+        common.show_table(
+            readable(equity.scores_frame(t.lang), t, evaluation.pilot, titles), t
+        )
 
 
 def representativeness_tab(report: PilotReport, t: Translator) -> None:
@@ -196,35 +198,12 @@ def representativeness_tab(report: PilotReport, t: Translator) -> None:
     for attribute in dict.fromkeys(c.attribute for c in rep.categories):
         common.show_figure(charts.representativeness_figure(rep, attribute, t), t)
     st.subheader(t("repr_fits"))
-    common.show_table(rep.fits_frame(t.lang), t)
+    common.show_table(readable(rep.fits_frame(t.lang), t, report.evaluation.pilot), t)
     if rep.estimates:
         st.subheader(t("repr_reweighted"))
         common.show_table(reweighted_table(report, t), t)
     if rep.message:
-        st.caption(plain(rep.message))
-
-
-def reweighted_table(report: PilotReport, t: Translator) -> pd.DataFrame:
-    """Each metric's effect raw and raked to the census margins, with Kish's n_eff."""
-    rep = report.evaluation.decision.representativeness
-    pilot = report.evaluation.pilot
-    rows = []
-    for e in rep.estimates if rep is not None else ():
-        est, low, high = t.interval(e.estimate, e.ci_low, e.ci_high)
-        rw, rw_low, rw_high = t.interval(e.reweighted, e.reweighted_ci_low, e.reweighted_ci_high)
-        rows.append(
-            {
-                t("col_metric"): pilot.metric(e.metric).label.get(t.lang),
-                t("col_estimate"): f"{est} [{low} ; {high}]"
-                if t.lang == "fr"
-                else f"{est} [{low}; {high}]",
-                t("repr_reweighted_col"): f"{rw} [{rw_low} ; {rw_high}]"
-                if t.lang == "fr"
-                else f"{rw} [{rw_low}; {rw_high}]",
-                t("repr_n_eff"): t.number(e.n_eff_test, 0),
-            }
-        )
-    return pd.DataFrame(rows)
+        st.caption(plain(message(rep.message, t)))
 
 
 def projection_tab(report: PilotReport, t: Translator) -> None:

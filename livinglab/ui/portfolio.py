@@ -125,10 +125,16 @@ domains = sorted(overview["domain"].dropna().unique())
 verdicts = [v for v in VERDICT_ORDER if v in set(overview["verdict"].dropna())]
 left, right = st.columns(2)
 chosen_domains = left.multiselect(
-    t("filter_domain"), domains, format_func=t.domain, key="filter_domain", placeholder=t("all")
+    t("filter_domain"), domains, format_func=t.domain, key="filter_domain", placeholder=t("all"),
+    select_all=False,  # Streamlit's own "Select all" is English only; few options anyway
 )
 chosen_verdicts = right.multiselect(
-    t("filter_verdict"), verdicts, format_func=t.verdict, key="filter_verdict", placeholder=t("all")
+    t("filter_verdict"),
+    verdicts,
+    format_func=t.verdict,
+    key="filter_verdict",
+    placeholder=t("all"),
+    select_all=False,
 )
 keep = pd.Series(True, index=overview.index)
 if chosen_domains:

@@ -67,7 +67,10 @@ def test_go_when_every_criterion_passes():
 def test_no_go_names_the_failed_criterion():
     decision = decide(PILOT, metric_results={"kwh": FAIL_KWH, "cold_hours": OPEN_COLD})
     assert decision.verdict == "no_go"
-    assert "kwh" in decision.verdict_reason_en and "cold_hours" not in decision.verdict_reason_en
+    # The metric by its label (a reader never meets the id "kwh"), the open one not named.
+    cold = PILOT.metric("cold_hours").label.get("en")
+    assert "Criterion not met: Consumption: do not roll out." == decision.verdict_reason_en
+    assert cold not in decision.verdict_reason_en and "kwh" not in decision.verdict_reason_en
 
 
 def test_extend_is_sized_for_the_improve_rule_not_for_significance_alone():

@@ -200,7 +200,7 @@ def test_checks_page_shows_recruitment_tests_and_exclusions(app: AppTest) -> Non
         "Équilibre au départ (testeurs contre témoins)",
         "Tests employés",
     ]
-    assert "welch_t" in as_read(app.table[2].value.to_string())
+    assert "test t de Welch" in as_read(app.table[2].value.to_string())
     app.button(key="refresh").click().run()
     assert not app.exception
 

@@ -18,9 +18,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from livinglab.decision.criteria import basis_text
+from livinglab.decision.headline import headline
 from livinglab.decision.privacy import MIN_CELL, suppression
 from livinglab.evaluation import PilotEvaluation
-from livinglab.i18n import translator
+from livinglab.i18n import Translator, translator
+from livinglab.presentation.labels import message, test_name
 from livinglab.spec.models import Instrument, Pilot
 from livinglab.stats.surveys import item_table, respondent_scores
 
@@ -345,7 +348,7 @@ def portfolio_row(report: PilotReport, lang: str) -> dict[str, Any]:
         "evidence_label": decision.evidence_label(lang),
         "primary_metric": primary.id,
         "primary_label": primary.label.get(lang),
-        "primary_unit": primary.unit,
+        "primary_unit": primary.unit_in(lang),
         "primary_binary": primary.binary,
         **dict(
             zip(
@@ -388,3 +391,52 @@ def weekly_table(weekly: pd.DataFrame, pilot: Pilot, *, alpha: float = 0.05) -> 
     shown["ci_low"] = shown["mean"] - half
     shown["ci_high"] = shown["mean"] + half
     return shown.reindex(columns=WEEKLY_COLUMNS).reset_index(drop=True)
+
+
+def interactions_table(equity: Any, evaluation: PilotEvaluation, t: Translator) -> pd.DataFrame:
+    """The interaction tests with readable names."""
+    return pd.DataFrame(
+        [
+            {
+                t("col_metric"): evaluation.pilot.metric(i.metric).label.get(t.lang),
+                t("col_attribute"): t.attribute(i.attribute),
+                t("col_test"): test_name(i.test, t),
+                t("col_p"): (
+                    t.number(i.p_value, 3) if i.p_value is not None
+                    else (message(i.message, t) if i.message else "—")
+                ),
+            }
+            for i in equity.interactions
+        ]
+    )
+
+
+def reweighted_table(report: PilotReport, t: Translator) -> pd.DataFrame:
+    """Each metric's effect raked to the census margins, beside the criterion's estimate.
+
+    The raking reweights the design's own difference (for a did, the difference of
+    change scores), which may not be the estimate the criterion judged (ANCOVA): each
+    column says which estimate it holds, so that one number never wears two names.
+    """
+    rep = report.evaluation.decision.representativeness
+    evaluation = report.evaluation
+    pilot = evaluation.pilot
+    sep = " ; " if t.lang == "fr" else "; "
+    rows = []
+    for e in rep.estimates if rep is not None else ():
+        result = evaluation.metric(e.metric)
+        head = headline(result)
+        h, h_low, h_high = t.interval(head.estimate, head.ci_low, head.ci_high)
+        est, low, high = t.interval(e.estimate, e.ci_low, e.ci_high)
+        rw, rw_low, rw_high = t.interval(e.reweighted, e.reweighted_ci_low, e.reweighted_ci_high)
+        raw_name = basis_text(None, result.design, t.lang)
+        rows.append(
+            {
+                t("col_metric"): pilot.metric(e.metric).label.get(t.lang),
+                t("repr_headline_col", name=head.name(t.lang)): f"{h} [{h_low}{sep}{h_high}]",
+                t("repr_raw_col", name=raw_name): f"{est} [{low}{sep}{high}]",
+                t("repr_reweighted_col", name=raw_name): f"{rw} [{rw_low}{sep}{rw_high}]",
+                t("repr_n_eff"): t.number(e.n_eff_test, 0),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -11,7 +11,7 @@ Public API (the CLI's ``livinglab report`` and the app's download buttons)::
     render_html(evaluation, lang="fr", *, details=None) -> str
     render_pdf(evaluation, lang="fr", *, details=None) -> bytes
 
-``details`` is a :class:`livinglab.report.PilotReport` (weekly series, answer
+``details`` is a :class:`livinglab.presentation.report.PilotReport` (weekly series, answer
 distributions, date of the latest data); without it the dossier holds the
 evaluation's own evidence and says that the weekly series and answer
 distributions are not included (:func:`livinglab.services.dossier_html` passes it).
@@ -31,14 +31,21 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from livinglab import charts
-from livinglab.decision.criteria import basis_text
 from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator, auto_decimals, translator
+from livinglab.presentation import charts
+from livinglab.presentation.labels import message, test_sentence
+from livinglab.presentation.report import interactions_table
+from livinglab.presentation.sentences import (
+    change_sentence,
+    colon,
+    metric_sentence,
+    survey_sentence,
+)
 
 if TYPE_CHECKING:
     from livinglab.evaluation import PilotEvaluation
-    from livinglab.report import PilotReport
+    from livinglab.presentation.report import PilotReport
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium")
 CHROMIUM_FLAGS = (
@@ -284,12 +291,9 @@ def _metrics(
         heading = t("metric_heading", label=metric.label.get(t.lang), role=t("role_" + metric.role))
         parts.append(f"<h3>{_e(heading)}</h3>")
         parts.append(f"<p>{_e(metric_sentence(result, metric, t))}</p>")
-        why = result.message or result.test_reason
-        if result.test:
-            used = t("test_used", test=result.test, reason=why or "")
+        used = test_sentence(result, t)
+        if used:
             parts.append(f'<p class="meta">{_e(used)}</p>')
-        elif why:
-            parts.append(f'<p class="meta">{_e(why)}</p>')
         if result.summaries:
             parts.append(figure_html(charts.did_figure(result, metric, t), t, open_tables))
         if (
@@ -375,7 +379,7 @@ def _representativeness(evaluation: PilotEvaluation, t: Translator, open_tables:
             figure_html(charts.representativeness_figure(rep, attribute, t), t, open_tables)
         )
     if rep.message:
-        parts.append(f'<p class="meta">{_e(rep.message)}</p>')
+        parts.append(f'<p class="meta">{_e(message(rep.message, t))}</p>')
     return "".join(parts)
 
 
@@ -388,118 +392,7 @@ def _projection(evaluation: PilotEvaluation, t: Translator, open_tables: bool) -
     )
 
 
-# --- shared pieces (also used by the app) ---------------------------------------------
-
-
-def metric_sentence(result: Any, metric: Any, t: Translator) -> str:
-    """``ANCOVA ajustée sur la période de référence (tirage au sort) : −0,91 kWh/jour
-    (IC 95 % : −1,13 à −0,69), soit −7,9 % ; 150 testeurs, 150 témoins. Encadrement,
-    différence des évolutions testeurs − témoins : −0,96 kWh/jour (IC 95 % : …).``
-
-    The estimate is the one the criterion judged, under its own name; a did also
-    shows the other estimate as its bracket (Angrist & Pischke 2009, 5.4).
-    """
-    design = _upper_first(basis_text(result.criterion_basis, result.design, t.lang))
-    n = (
-        t("n_participants", n_test=result.n_test, n_control=result.n_control)
-        if result.n_control
-        else t("n_testers", n_test=result.n_test)
-    )
-    if metric.binary:  # a share: its change in percentage points
-        est, low, high = t.interval(
-            *(
-                None if v is None else 100 * v
-                for v in (result.primary_estimate, result.primary_ci_low, result.primary_ci_high)
-            )
-        )
-        sign = "+" if (result.primary_estimate or 0) > 0 else ""
-        return _with_bracket(result, metric, t, t(
-            "metric_estimate_points",
-            design=design,
-            estimate=sign + est,
-            low=low,
-            high=high,
-            n=n,
-        ))
-    est, low, high = t.interval(
-        result.primary_estimate, result.primary_ci_low, result.primary_ci_high
-    )
-    pct = (
-        result.primary_estimate / abs(result.baseline_mean)
-        if result.primary_estimate is not None and result.baseline_mean
-        else None
-    )
-    return _with_bracket(result, metric, t, t(
-        "metric_estimate",
-        design=design,
-        estimate=est,
-        unit=metric.unit,
-        low=low,
-        high=high,
-        pct=t.percent(pct, 1, signed=True),
-        n=n,
-    ))
-
-
-def _with_bracket(result: Any, metric: Any, t: Translator, sentence: str) -> str:
-    """``sentence`` and, for a did, the estimate the criterion did not use."""
-    if getattr(result, "bracket_estimate", None) is None:
-        return sentence
-    scale = 100.0 if metric.binary else 1.0
-    est, low, high = t.interval(
-        *(None if v is None else scale * v
-          for v in (result.bracket_estimate, result.bracket_ci_low, result.bracket_ci_high))
-    )
-    name = (t("bracket_ancova") if result.bracket_basis == "ancova"
-            else basis_text(result.bracket_basis, result.design, t.lang))
-    unit = "points" if metric.binary else metric.unit
-    return sentence + t("metric_bracket", name=name, estimate=est, unit=unit, low=low,
-                        high=high)
-
-
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def survey_sentence(result: Any, t: Translator) -> str:
-    """Score, CI, respondents, and alpha / grade when there are."""
-    score, low, high = t.interval(result.score, result.ci_low, result.ci_high)
-    text = t(
-        "survey_score",
-        wave=t("wave_" + str(result.wave)).capitalize(),
-        score=score,
-        low=low,
-        high=high,
-        n=result.n,
-    )
-    extras = []
-    if result.cronbach_alpha is not None:
-        extras.append(t("survey_alpha", alpha=t.number(result.cronbach_alpha, 2)))
-    for caveat in getattr(result, "reliability_caveats", ()):
-        items = ", ".join(getattr(result, "constant_items", ()))
-        extras.append(t(f"survey_caveat_{caveat}", items=items))
-    if result.grade:
-        extras.append(
-            t("survey_grade", grade=result.grade, percentile=t.number(result.percentile, 0))
-        )
-    if result.message:
-        extras.append(result.message)
-    return text + (" ; " if t.lang == "fr" else "; ").join([""] + extras) + "."
-
-
-def interactions_table(equity: Any, evaluation: PilotEvaluation, t: Translator) -> pd.DataFrame:
-    """The interaction tests with readable names."""
-    return pd.DataFrame(
-        [
-            {
-                t("col_metric"): evaluation.pilot.metric(i.metric).label.get(t.lang),
-                t("col_attribute"): t.attribute(i.attribute),
-                t("col_test"): i.test or "—",
-                t("col_p"): t.number(i.p_value, 3) if i.p_value is not None else (i.message or "—"),
-            }
-            for i in equity.interactions
-        ]
-    )
+# --- figures and tables ---------------------------------------------------------
 
 
 def figure_html(figure: charts.Figure, t: Translator, open_table: bool = False) -> str:
@@ -551,17 +444,6 @@ def display_number(value: float, t: Translator) -> str:
     if float(value).is_integer():
         return t.number(float(value), 0)
     return t.number(float(value), min(3, auto_decimals(float(value)) + 1))
-
-
-def colon(t: Translator) -> str:
-    """`` : `` in French (a space before the colon), ``: `` in English."""
-    return "\u00a0: " if t.lang == "fr" else ": "
-
-
-def change_sentence(change: Any, title: str, t: Translator) -> str:
-    """A survey score's before/after change of the same respondents."""
-    est, low, high = t.interval(change.estimate, change.ci_low, change.ci_high)
-    return t("change_line", title=title, estimate=est, low=low, high=high, n=change.n_test)
 
 
 # Icons drawn inline (a PDF printer may lack an emoji font); the word beside each one

@@ -18,6 +18,8 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from livinglab.words_issue12 import WORDS as WORDS_ISSUE12
+
 LANGS: tuple[str, ...] = ("fr", "en")
 DEFAULT_LANG = "fr"
 LANG_NAMES = {"fr": "Français", "en": "English"}
@@ -517,6 +519,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The survey is unavailable for the moment. Please try again later.",
     ),
 }
+CATALOG.update(WORDS_ISSUE12)
 
 
 @dataclass(frozen=True)

@@ -246,36 +246,6 @@ def power(
 
 
 @app.command()
-def invite(
-    pilot: Annotated[str, typer.Argument(help="The pilot's id.")],
-    instrument: Annotated[str, typer.Option(help="The instrument's id (surveys/<id>.yaml).")],
-    wave: Annotated[str, typer.Option(help="baseline or after.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="CSV of the links to write.")],
-    cohort: Annotated[
-        list[str] | None, typer.Option(help="Invite only this cohort (repeatable).")
-    ] = None,
-    base_url: Annotated[
-        str, typer.Option(help="The app's public address.")
-    ] = "http://localhost:8501",
-) -> None:
-    """One single-use survey link per participant who has not answered yet (CSV)."""
-    import csv
-
-    from livinglab import services
-
-    if not output.parent.is_dir():
-        raise _fail(f"The folder '{output.parent}' of --output does not exist.")
-    links = services.invite(
-        pilot, instrument=instrument, wave=wave, cohorts=cohort or None, base_url=base_url
-    )
-    with output.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["participant_id", "cohort", "link"])
-        writer.writeheader()
-        writer.writerows(links)
-    typer.echo(f"{len(links)} link(s) written to {output} (each answers once; keep it private).")
-
-
-@app.command()
 def pilots() -> None:
     """List the pilots with the data stored for each."""
     from livinglab import services
@@ -498,6 +468,11 @@ def main() -> None:
         )
         sys.exit(EXIT_INTERNAL)
 
+
+# Command families in their own modules.
+from livinglab.cli import invitations  # noqa: E402
+
+invitations.register(app)
 
 if __name__ == "__main__":
     main()

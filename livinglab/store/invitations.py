@@ -41,6 +41,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ce lien a expiré. Contactez l'équipe du Living Lab pour en recevoir un nouveau.",
         "This link has expired. Contact the Living Lab team to receive a new one.",
     ),
+    "revoked": (
+        "Ce lien a été remplacé par un lien plus récent : utilisez le dernier courrier "
+        "ou courriel reçu, ou contactez l'équipe du Living Lab.",
+        "This link was replaced by a newer one: use the latest letter or e-mail you "
+        "received, or contact the Living Lab team.",
+    ),
     "no_consent": (
         "Pour envoyer vos réponses, cochez la case d'accord.",
         "To send your answers, tick the consent box.",
@@ -90,9 +96,15 @@ def create_invitations(
     wave: str,
     participant_keys: Iterable[int],
     expires_in: timedelta | None = None,
+    expires_at: datetime | None = None,
     now: datetime | None = None,
 ) -> list[tuple[str, str]]:
-    """One new link per participant key.
+    """One new link per participant key, valid until ``expires_at`` (an aware instant;
+    else ``now + expires_in``; else for ever).
+
+    One live link per person, instrument and wave: the person's earlier links that
+    were neither used nor revoked get ``revoked_at = now`` (a letter sent twice never
+    gives two ways to answer).
 
     Returns
     -------
@@ -108,6 +120,11 @@ def create_invitations(
         )
     ).all()
     by_key = {row.key: row for row in rows}
+    revoke_links(
+        session=session, pilot_id=pilot.id, instrument=instrument.id, wave=wave, keys=keys,
+        now=moment,
+    )
+    until = expires_at or (moment + expires_in if expires_in else None)
     created: list[tuple[str, str]] = []
     for key in keys:
         participant = by_key.get(key)
@@ -122,12 +139,53 @@ def create_invitations(
                 wave=wave,
                 token_hash=token_hash(token),
                 created_at=moment,
-                expires_at=moment + expires_in if expires_in else None,
+                expires_at=until,
             )
         )
         created.append((participant.participant_id, token))
     session.flush()
     return created
+
+
+def revoke_links(
+    *,
+    session: Session,
+    pilot_id: str,
+    instrument: str,
+    wave: str,
+    keys: list[int],
+    now: datetime | None = None,
+) -> int:
+    """Revoke the unused, unrevoked links of these participants for ``instrument`` in
+    ``wave``; returns how many were revoked."""
+    moment = now or db.utc_now()
+    live = session.exec(
+        select(db.Invitation).where(
+            db.Invitation.pilot_id == pilot_id,
+            db.Invitation.instrument_id == instrument,
+            db.Invitation.wave == wave,
+            col(db.Invitation.participant_key).in_(keys),
+            col(db.Invitation.used_at).is_(None),
+            col(db.Invitation.revoked_at).is_(None),
+        )
+    ).all()
+    for invitation in live:
+        invitation.revoked_at = moment
+        session.add(invitation)
+    return len(live)
+
+
+def invited_keys(*, session: Session, pilot_id: str, instrument: str, wave: str) -> set[int]:
+    """The participant keys that were ever sent a link for ``instrument`` in ``wave``."""
+    return set(
+        session.exec(
+            select(db.Invitation.participant_key).where(
+                db.Invitation.pilot_id == pilot_id,
+                db.Invitation.instrument_id == instrument,
+                db.Invitation.wave == wave,
+            )
+        ).all()
+    )
 
 
 def not_yet_answered(
@@ -160,11 +218,14 @@ def find_invitation(*, session: Session, token: str) -> db.Invitation | None:
 
 
 def check_usable(invitation: db.Invitation | None, now: datetime | None = None) -> db.Invitation:
-    """The invitation if it can still be answered, else :class:`InvitationError`."""
+    """The invitation if it can still be answered, else :class:`InvitationError`
+    (``unknown``, ``used``, ``revoked`` or ``expired``, checked in that order)."""
     if invitation is None:
         raise InvitationError("unknown")
     if invitation.used_at is not None:
         raise InvitationError("used")
+    if invitation.revoked_at is not None:
+        raise InvitationError("revoked")
     moment = now or db.utc_now()
     if invitation.expires_at is not None and invitation.expires_at <= moment:
         raise InvitationError("expired")

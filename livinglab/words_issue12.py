@@ -9,7 +9,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # --- welcome ---
     "survey_welcome_heading": ("Bienvenue", "Welcome"),
     "survey_welcome_intro": (
-        "Vous participez au pilote « {pilot} », mené par {controller}. "
+        "Vous participez au pilote «\u00a0{pilot}\u00a0», mené par {controller}. "
         "Nous aimerions connaître votre avis.",
         "You are taking part in the pilot “{pilot}”, run by {controller}. "
         "We would like to know your opinion.",
@@ -94,7 +94,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # --- review ---
     "survey_review_heading": ("Vérifiez vos réponses", "Check your answers"),
     "survey_review_intro": (
-        "Voici vos réponses. Pour en changer une, choisissez « Modifier ».",
+        "Voici vos réponses. Pour en changer une, choisissez «\u00a0Modifier\u00a0».",
         "Here are your answers. To change one, choose “Change”.",
     ),
     "survey_review_item": ("Question {n} : {text}", "Question {n}: {text}"),
@@ -112,7 +112,7 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "survey_withdraw_how": (
         "Vous pouvez retirer votre accord à tout moment : rouvrez ce lien et choisissez "
-        "« Retirer mon accord », ou écrivez à {contact}.",
+        "«\u00a0Retirer mon accord\u00a0», ou écrivez à {contact}.",
         "You can withdraw your consent at any time: open this link again and choose "
         "“Withdraw my consent”, or write to {contact}.",
     ),
@@ -138,7 +138,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # --- invitation letters (PDF) ---
     "letter_greeting": ("Madame, Monsieur,", "Dear participant,"),
     "letter_body": (
-        "Vous participez au pilote « {pilot} » mené par {controller}. Votre avis nous "
+        "Vous participez au pilote «\u00a0{pilot}\u00a0» mené par {controller}. Votre avis nous "
         "est précieux : le questionnaire prend environ {minutes} minutes.",
         "You are taking part in the pilot “{pilot}” run by {controller}. Your opinion "
         "matters: the questionnaire takes about {minutes} minutes.",

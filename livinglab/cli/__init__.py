@@ -399,7 +399,9 @@ def run_app(
     """Start the Streamlit app (after checking the settings and the store)."""
     from livinglab import services
 
-    entry = Path(__file__).resolve().parents[2] / "app.py"
+    # serve.py: app.py as an ASGI app behind the middleware that opens any address
+    # carrying a survey token (livinglab.ui.links).
+    entry = Path(__file__).resolve().parents[2] / "serve.py"
     if not entry.exists():
         raise _fail(f"The app's entry point {entry} is missing (run from a source checkout).")
     services.check_deployment()

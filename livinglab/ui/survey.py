@@ -39,7 +39,10 @@ def main() -> None:
         st.warning(t("survey_unavailable"))
         return
     flow.resume(screen)
-    survey_screens.SCREENS[flow.step or "welcome"](flow, screen, t)
+    try:
+        survey_screens.SCREENS[flow.step or "welcome"](flow, screen, t)
+    except InvitationError:
+        st.rerun()  # used in another tab, replaced or expired meanwhile: say so
 
 
 main()

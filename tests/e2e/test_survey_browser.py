@@ -156,7 +156,7 @@ def test_every_address_with_the_token_opens_the_survey_without_an_error_box(
 ) -> None:
     token = invite(e2e_store, app_url)[0]["link"].split("invitation=")[1]
     page.set_viewport_size(PHONE)
-    for path in ("/", "/survey", "/enquete", "/survey/"):
+    for path in ("/", "/survey", "/enquete", "/survey/", "/survey/foo", "/a/b/c"):
         page.goto(f"{app_url}{path}?invitation={token}")
         heading(page, "Bienvenue")
         page.wait_for_timeout(500)

@@ -259,3 +259,18 @@ def test_a_signed_in_team_member_opening_a_link_sees_only_that_survey(links):
     assert not at.exception
     assert at.title[0].value == "Bienvenue"
     assert not at.sidebar.button  # no sign-out, no menu: the survey page only
+
+
+def test_a_link_answered_in_another_tab_meanwhile_says_so(links):
+    token = token_of(links[0])
+    tab = consented(token)
+    services_survey_answer_all(token)  # the other tab sends every answer
+    tab = answer(tab, 4)  # this tab moves on: no traceback, the link says it was used
+    assert not tab.exception
+    assert tab.title[0].value == "Déjà répondu"
+
+
+def services_survey_answer_all(token: str) -> None:
+    from livinglab.services import survey as citizen
+
+    citizen.submit_survey(token, {f"q{i}": 2 for i in range(1, 11)})

@@ -48,8 +48,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "received, or contact the Living Lab team.",
     ),
     "no_consent": (
-        "Pour envoyer vos réponses, cochez la case d'accord.",
-        "To send your answers, tick the consent box.",
+        "Pour envoyer vos réponses, donnez d'abord votre accord.",
+        "To send your answers, first give your consent.",
     ),
     "incomplete": (
         "Merci de répondre à toutes les questions avant d'envoyer.",

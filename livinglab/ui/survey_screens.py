@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -84,7 +84,10 @@ class Flow:
             self.step = "welcome"
             return
         unanswered = [i for i, (item, _) in enumerate(screen.items) if item not in screen.draft]
-        self.go("question", unanswered[0]) if unanswered else self.go("review")
+        if unanswered:
+            self.go("question", unanswered[0])
+        else:
+            self.go("review")
 
     def go(self, step: str, index: int | None = None, *, missing: bool = False) -> None:
         self.step = step
@@ -94,7 +97,10 @@ class Flow:
         self.moves += 1
 
 
-def _again(flow: Flow, step: str, index: int | None = None, *, missing: bool = False) -> None:
+def _again(
+    flow: Flow, step: str, index: int | None = None, *, missing: bool = False
+) -> NoReturn:
+    """Move the flow on and run the page again at once."""
     flow.go(step, index, missing=missing)
     st.rerun()
 
@@ -165,7 +171,9 @@ def question(flow: Flow, screen: SurveyScreen, t: Translator) -> None:
         _again(flow, "question", index - 1)
     if answer is None:
         _again(flow, "question", index, missing=True)
-    _again(flow, "question", index + 1) if index + 1 < total else _again(flow, "review")
+    if index + 1 < total:
+        _again(flow, "question", index + 1)
+    _again(flow, "review")
 
 
 def review(flow: Flow, screen: SurveyScreen, t: Translator) -> None:

@@ -8,10 +8,10 @@ transaction); erasing the participant deletes it through the invitation's cascad
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from livinglab.store import models as db
 
@@ -59,3 +59,24 @@ def drop_draft(*, session: Session, invitation_id: int) -> None:
     if draft is not None:
         session.delete(draft)
         session.flush()
+
+
+def move_draft(*, session: Session, from_ids: Sequence[int], to_id: int) -> None:
+    """Give the newest draft of the links ``from_ids`` (replaced by a new link) to the
+    link ``to_id``, and delete theirs: the person goes on where they were."""
+    drafts = session.exec(
+        select(db.SurveyDraft)
+        .where(col(db.SurveyDraft.invitation_id).in_(list(from_ids)))
+        .order_by(col(db.SurveyDraft.updated_at).desc())
+    ).all()
+    if not drafts:
+        return
+    newest = drafts[0]
+    session.add(
+        db.SurveyDraft(
+            invitation_id=to_id, answers=dict(newest.answers), updated_at=newest.updated_at
+        )
+    )
+    for draft in drafts:
+        session.delete(draft)
+    session.flush()

@@ -21,6 +21,7 @@ from livinglab.errors import SurveyError
 from livinglab.spec.models import Instrument
 from livinglab.spec.models import Pilot as PilotSpec
 from livinglab.store import models as db
+from livinglab.store.drafts import move_draft
 from livinglab.store.repository import add_survey_answers
 
 TOKEN_BYTES = 24
@@ -104,7 +105,8 @@ def create_invitations(
 
     One live link per person, instrument and wave: the person's earlier links that
     were neither used nor revoked get ``revoked_at = now`` (a letter sent twice never
-    gives two ways to answer).
+    gives two ways to answer); answers in progress on them move to the new link (a
+    reminder never makes someone start again).
 
     Returns
     -------
@@ -120,7 +122,7 @@ def create_invitations(
         )
     ).all()
     by_key = {row.key: row for row in rows}
-    revoke_links(
+    revoked = revoke_links(
         session=session, pilot_id=pilot.id, instrument=instrument.id, wave=wave, keys=keys,
         now=moment,
     )
@@ -131,17 +133,20 @@ def create_invitations(
         if participant is None:
             raise SurveyError(f"Pilot '{pilot.id}' has no participant with key {key}.")
         token = secrets.token_urlsafe(TOKEN_BYTES)
-        session.add(
-            db.Invitation(
-                pilot_id=pilot.id,
-                participant_key=key,
-                instrument_id=instrument.id,
-                wave=wave,
-                token_hash=token_hash(token),
-                created_at=moment,
-                expires_at=until,
-            )
+        invitation = db.Invitation(
+            pilot_id=pilot.id,
+            participant_key=key,
+            instrument_id=instrument.id,
+            wave=wave,
+            token_hash=token_hash(token),
+            created_at=moment,
+            expires_at=until,
         )
+        session.add(invitation)
+        if revoked.get(key):
+            session.flush()
+            assert invitation.id is not None
+            move_draft(session=session, from_ids=revoked[key], to_id=invitation.id)
         created.append((participant.participant_id, token))
     session.flush()
     return created
@@ -155,9 +160,9 @@ def revoke_links(
     wave: str,
     keys: list[int],
     now: datetime | None = None,
-) -> int:
+) -> dict[int, list[int]]:
     """Revoke the unused, unrevoked links of these participants for ``instrument`` in
-    ``wave``; returns how many were revoked."""
+    ``wave``; returns the revoked invitations' ids by participant key."""
     moment = now or db.utc_now()
     live = session.exec(
         select(db.Invitation).where(
@@ -169,10 +174,13 @@ def revoke_links(
             col(db.Invitation.revoked_at).is_(None),
         )
     ).all()
+    revoked: dict[int, list[int]] = {}
     for invitation in live:
         invitation.revoked_at = moment
         session.add(invitation)
-    return len(live)
+        if invitation.id is not None:
+            revoked.setdefault(invitation.participant_key, []).append(invitation.id)
+    return revoked
 
 
 def invited_keys(*, session: Session, pilot_id: str, instrument: str, wave: str) -> set[int]:

@@ -274,3 +274,16 @@ def services_survey_answer_all(token: str) -> None:
     from livinglab.services import survey as citizen
 
     citizen.submit_survey(token, {f"q{i}": 2 for i in range(1, 11)})
+
+
+def test_a_reminder_link_goes_on_where_the_person_stopped(links):
+    at = consented(token_of(links[0]))
+    for value in (5, 4, 3):
+        at = answer(at, value)
+    reminder = services.invite(PILOT, instrument="sus", wave="after", reminder=True)
+    mine = next(r for r in reminder if r["participant_id"] == links[0]["participant_id"])
+    resumed = open_survey(token_of(mine))
+    assert not resumed.exception
+    assert resumed.title[0].value == "Question 4 sur 10"
+    assert "remplacé" in shown(open_survey(token_of(links[0])))
+    assert len(rows("SELECT * FROM survey_draft")) == 1

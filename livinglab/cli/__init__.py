@@ -252,36 +252,6 @@ def power(
 
 
 @app.command()
-def invite(
-    pilot: Annotated[str, typer.Argument(help="The pilot's id.")],
-    instrument: Annotated[str, typer.Option(help="The instrument's id (surveys/<id>.yaml).")],
-    wave: Annotated[str, typer.Option(help="baseline or after.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="CSV of the links to write.")],
-    cohort: Annotated[
-        list[str] | None, typer.Option(help="Invite only this cohort (repeatable).")
-    ] = None,
-    base_url: Annotated[
-        str, typer.Option(help="The app's public address.")
-    ] = "http://localhost:8501",
-) -> None:
-    """One single-use survey link per participant who has not answered yet (CSV)."""
-    import csv
-
-    from livinglab import services
-
-    if not output.parent.is_dir():
-        raise _fail(f"The folder '{output.parent}' of --output does not exist.")
-    links = services.invite(
-        pilot, instrument=instrument, wave=wave, cohorts=cohort or None, base_url=base_url
-    )
-    with output.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["participant_id", "cohort", "link"])
-        writer.writeheader()
-        writer.writerows(links)
-    typer.echo(f"{len(links)} link(s) written to {output} (each answers once; keep it private).")
-
-
-@app.command()
 def pilots() -> None:
     """List the pilots with the data stored for each."""
     from livinglab import services
@@ -435,7 +405,9 @@ def run_app(
     """Start the Streamlit app (after checking the settings and the store)."""
     from livinglab import services
 
-    entry = Path(__file__).resolve().parents[2] / "app.py"
+    # serve.py: app.py as an ASGI app behind the middleware that opens any address
+    # carrying a survey token (livinglab.ui.links).
+    entry = Path(__file__).resolve().parents[2] / "serve.py"
     if not entry.exists():
         raise _fail(f"The app's entry point {entry} is missing (run from a source checkout).")
     services.check_deployment()
@@ -504,6 +476,11 @@ def main() -> None:
         )
         sys.exit(EXIT_INTERNAL)
 
+
+# Command families in their own modules.
+from livinglab.cli import invitations  # noqa: E402
+
+invitations.register(app)
 
 if __name__ == "__main__":
     main()

@@ -533,8 +533,9 @@ def pdf_available() -> bool:
 
 
 # --- invitations and survey answers -------------------------------------------------
-# The innovation team invites testers (one-time links); a citizen opens their link,
-# consents and answers. Errors a citizen can meet are
+# The innovation team invites testers (livinglab.services.invitations, ``invite`` is
+# re-exported here); a citizen opens their link, consents and answers
+# (livinglab.services.survey). Errors a citizen can meet are
 # :class:`livinglab.store.invitations.InvitationError` (a French and an English message).
 
 def _instrument(instrument_id: str) -> Instrument:
@@ -545,127 +546,6 @@ def _instrument(instrument_id: str) -> Instrument:
             f"(expected one of {sorted(instruments())})."
         )
     return found
-
-
-def invite(
-    pilot_id: str,
-    *,
-    instrument: str,
-    wave: str,
-    cohorts: list[str] | None = None,
-    base_url: str = "http://localhost:8501",
-) -> list[dict[str, str]]:
-    """One new survey link per participant of the surveyed cohorts (or of ``cohorts``)
-    who has not answered ``instrument`` in ``wave`` yet.
-
-    Returns one ``{"participant_id", "cohort", "link"}`` per link; the token in the link
-    is shown only here (the store keeps its hash).
-    """
-    from sqlmodel import Session
-
-    from livinglab.store.invitations import create_invitations, not_yet_answered
-    from livinglab.store.repository import sync_pilot
-
-    pilot = load_pilot(pilot_id)
-    spec = _instrument(instrument)
-    plans = [p for p in pilot.surveys if p.instrument == instrument and wave in p.waves]
-    if not plans:
-        raise UsageError(f"Pilot '{pilot_id}' plans no '{wave}' wave of '{instrument}'.")
-    surveyed = sorted({c for p in plans for c in p.cohorts})
-    chosen = cohorts or surveyed
-    unknown = [c for c in chosen if c not in surveyed]
-    if unknown:
-        raise UsageError(
-            f"Cohort(s) {unknown} are not surveyed with '{instrument}' ({wave}) "
-            f"(expected some of {surveyed})."
-        )
-    with Session(engine()) as session, session.begin():
-        sync_pilot(session=session, pilot=pilot)
-        rows = not_yet_answered(
-            session=session, pilot_id=pilot_id, instrument=instrument, wave=wave, cohorts=chosen
-        )
-        created = create_invitations(
-            session=session,
-            pilot=pilot,
-            instrument=spec,
-            wave=wave,
-            participant_keys=[key for key, _ in rows],
-        )
-    root = base_url.rstrip("/")
-    return [
-        {"participant_id": pid, "cohort": cohort, "link": f"{root}/survey?invitation={token}"}
-        for (pid, token), (_, cohort) in zip(created, rows, strict=True)
-    ]
-
-
-@dataclass(frozen=True)
-class SurveyForm:
-    """What the citizen's survey page shows, in one language."""
-
-    pilot_title: str
-    instrument_id: str
-    wave: str
-    title: str
-    intro: str | None
-    items: tuple[tuple[str, str], ...]  # (item id, text)
-    options: tuple[tuple[int, str], ...]  # (answer value, label) of the scale
-
-
-def invitation_form(token: str, lang: str = "fr") -> SurveyForm:
-    """The questionnaire behind a link, or InvitationError (unknown, used, expired)."""
-    from sqlmodel import Session
-
-    from livinglab.store.engine import read_connection
-    from livinglab.store.invitations import check_usable, find_invitation
-
-    with read_connection(engine()) as connection, Session(bind=connection) as session:
-        invitation = check_usable(find_invitation(session=session, token=token))
-        pilot_id, instrument_id, wave = (
-            invitation.pilot_id,
-            invitation.instrument_id,
-            invitation.wave,
-        )
-    pilot = load_pilot(pilot_id)
-    spec = _instrument(instrument_id)
-    labels = {point.value: point.label.get(lang) for point in spec.scale.labels}
-    options = tuple(
-        (value, labels.get(value, str(value)))
-        for value in range(spec.scale.min, spec.scale.max + 1)
-    )
-    return SurveyForm(
-        pilot_title=pilot.title.get(lang),
-        instrument_id=spec.id,
-        wave=wave,
-        title=spec.title.get(lang),
-        intro=spec.intro.get(lang) if spec.intro else None,
-        items=tuple((item.id, item.text.get(lang)) for item in spec.items),
-        options=options,
-    )
-
-
-def submit_survey(token: str, answers: dict[str, int], consent: bool) -> None:
-    """Store a citizen's answers through their link, in one transaction (the link then
-    answers no more). Raises InvitationError; on any error nothing is written."""
-    from sqlmodel import Session
-
-    from livinglab.store.invitations import InvitationError, find_invitation, redeem_invitation
-
-    with Session(engine()) as session:
-        found = find_invitation(session=session, token=token)
-        if found is None:
-            raise InvitationError("unknown")
-        pilot_id, instrument_id = found.pilot_id, found.instrument_id
-    pilot = load_pilot(pilot_id)
-    spec = _instrument(instrument_id)
-    with Session(engine()) as session, session.begin():
-        redeem_invitation(
-            session=session,
-            pilot=pilot,
-            instrument=spec,
-            token=token,
-            answers=answers,
-            consent=consent,
-        )
 
 
 # --- accounts and sign-in ------------------------------------------------------------
@@ -870,3 +750,6 @@ def create_demo_accounts() -> list[str]:
                 add(session=session, username=username, password=password, role=role)
                 created.append(username)
     return created
+
+
+from livinglab.services.invitations import invite as invite  # noqa: E402  (re-export)

@@ -21,6 +21,7 @@ from livinglab.errors import SurveyError
 from livinglab.spec.models import Instrument
 from livinglab.spec.models import Pilot as PilotSpec
 from livinglab.store import models as db
+from livinglab.store.drafts import move_draft
 from livinglab.store.repository import add_survey_answers
 
 TOKEN_BYTES = 24
@@ -41,9 +42,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ce lien a expiré. Contactez l'équipe du Living Lab pour en recevoir un nouveau.",
         "This link has expired. Contact the Living Lab team to receive a new one.",
     ),
+    "revoked": (
+        "Ce lien a été remplacé par un lien plus récent : utilisez le dernier courrier "
+        "ou courriel reçu, ou contactez l'équipe du Living Lab.",
+        "This link was replaced by a newer one: use the latest letter or e-mail you "
+        "received, or contact the Living Lab team.",
+    ),
     "no_consent": (
-        "Pour envoyer vos réponses, cochez la case d'accord.",
-        "To send your answers, tick the consent box.",
+        "Pour envoyer vos réponses, donnez d'abord votre accord.",
+        "To send your answers, first give your consent.",
     ),
     "incomplete": (
         "Merci de répondre à toutes les questions avant d'envoyer.",
@@ -90,9 +97,16 @@ def create_invitations(
     wave: str,
     participant_keys: Iterable[int],
     expires_in: timedelta | None = None,
+    expires_at: datetime | None = None,
     now: datetime | None = None,
 ) -> list[tuple[str, str]]:
-    """One new link per participant key.
+    """One new link per participant key, valid until ``expires_at`` (an aware instant;
+    else ``now + expires_in``; else for ever).
+
+    One live link per person, instrument and wave: the person's earlier links that
+    were neither used nor revoked get ``revoked_at = now`` (a letter sent twice never
+    gives two ways to answer); answers in progress on them move to the new link (a
+    reminder never makes someone start again).
 
     Returns
     -------
@@ -108,26 +122,78 @@ def create_invitations(
         )
     ).all()
     by_key = {row.key: row for row in rows}
+    revoked = revoke_links(
+        session=session, pilot_id=pilot.id, instrument=instrument.id, wave=wave, keys=keys,
+        now=moment,
+    )
+    until = expires_at or (moment + expires_in if expires_in else None)
     created: list[tuple[str, str]] = []
     for key in keys:
         participant = by_key.get(key)
         if participant is None:
             raise SurveyError(f"Pilot '{pilot.id}' has no participant with key {key}.")
         token = secrets.token_urlsafe(TOKEN_BYTES)
-        session.add(
-            db.Invitation(
-                pilot_id=pilot.id,
-                participant_key=key,
-                instrument_id=instrument.id,
-                wave=wave,
-                token_hash=token_hash(token),
-                created_at=moment,
-                expires_at=moment + expires_in if expires_in else None,
-            )
+        invitation = db.Invitation(
+            pilot_id=pilot.id,
+            participant_key=key,
+            instrument_id=instrument.id,
+            wave=wave,
+            token_hash=token_hash(token),
+            created_at=moment,
+            expires_at=until,
         )
+        session.add(invitation)
+        if revoked.get(key):
+            session.flush()
+            assert invitation.id is not None
+            move_draft(session=session, from_ids=revoked[key], to_id=invitation.id)
         created.append((participant.participant_id, token))
     session.flush()
     return created
+
+
+def revoke_links(
+    *,
+    session: Session,
+    pilot_id: str,
+    instrument: str,
+    wave: str,
+    keys: list[int],
+    now: datetime | None = None,
+) -> dict[int, list[int]]:
+    """Revoke the unused, unrevoked links of these participants for ``instrument`` in
+    ``wave``; returns the revoked invitations' ids by participant key."""
+    moment = now or db.utc_now()
+    live = session.exec(
+        select(db.Invitation).where(
+            db.Invitation.pilot_id == pilot_id,
+            db.Invitation.instrument_id == instrument,
+            db.Invitation.wave == wave,
+            col(db.Invitation.participant_key).in_(keys),
+            col(db.Invitation.used_at).is_(None),
+            col(db.Invitation.revoked_at).is_(None),
+        )
+    ).all()
+    revoked: dict[int, list[int]] = {}
+    for invitation in live:
+        invitation.revoked_at = moment
+        session.add(invitation)
+        if invitation.id is not None:
+            revoked.setdefault(invitation.participant_key, []).append(invitation.id)
+    return revoked
+
+
+def invited_keys(*, session: Session, pilot_id: str, instrument: str, wave: str) -> set[int]:
+    """The participant keys that were ever sent a link for ``instrument`` in ``wave``."""
+    return set(
+        session.exec(
+            select(db.Invitation.participant_key).where(
+                db.Invitation.pilot_id == pilot_id,
+                db.Invitation.instrument_id == instrument,
+                db.Invitation.wave == wave,
+            )
+        ).all()
+    )
 
 
 def not_yet_answered(
@@ -160,11 +226,14 @@ def find_invitation(*, session: Session, token: str) -> db.Invitation | None:
 
 
 def check_usable(invitation: db.Invitation | None, now: datetime | None = None) -> db.Invitation:
-    """The invitation if it can still be answered, else :class:`InvitationError`."""
+    """The invitation if it can still be answered, else :class:`InvitationError`
+    (``unknown``, ``used``, ``revoked`` or ``expired``, checked in that order)."""
     if invitation is None:
         raise InvitationError("unknown")
     if invitation.used_at is not None:
         raise InvitationError("used")
+    if invitation.revoked_at is not None:
+        raise InvitationError("revoked")
     moment = now or db.utc_now()
     if invitation.expires_at is not None and invitation.expires_at <= moment:
         raise InvitationError("expired")

@@ -213,6 +213,22 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_type=UtcMicros)
     used_at: datetime | None = Field(default=None, sa_type=UtcMicros)
     consent_at: datetime | None = Field(default=None, sa_type=UtcMicros)
+    revoked_at: datetime | None = Field(
+        default=None, sa_type=UtcMicros, description="replaced by a newer link (re-invited)"
+    )
+
+
+class SurveyDraft(SQLModel, table=True):
+    """A citizen's answers in progress, kept against their link until they submit
+    (a reload or a closed tab loses nothing). Created when the person consents,
+    deleted when the answers are stored; an erasure of the participant removes it
+    with the invitation (``ON DELETE CASCADE``)."""
+
+    __tablename__ = "survey_draft"
+
+    invitation_id: int = Field(primary_key=True, foreign_key="invitation.id", ondelete="CASCADE")
+    answers: dict[str, Any] = Field(sa_type=sa.JSON, description="item id -> answer value")
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
 
 
 class Account(SQLModel, table=True):

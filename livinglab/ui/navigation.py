@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from livinglab import access
 from livinglab.i18n import LANG_NAMES, LANGS, Translator
@@ -32,11 +34,13 @@ def build_navigation() -> StreamlitPage:
     - A signed-in account: the pages of its role (:mod:`livinglab.access`); the address
       of a page the role may not open shows "access denied".
     """
-    language_selector()
+    citizen = "invitation" in st.query_params
+    if not citizen:  # the survey draws its own "Français / English" switch on the page
+        language_selector()
     t = translator()
     set_document_lang(t.lang)
     readable_styles()
-    if "invitation" in st.query_params:
+    if citizen:
         return citizen_navigation(t)
     account = signed_in()
     if account is None:
@@ -52,15 +56,32 @@ def build_navigation() -> StreamlitPage:
 
 
 def citizen_navigation(t: Translator) -> StreamlitPage:
-    """The survey only. The link's address is /survey?invitation=...; a default page is
-    always served at "/" only, so the survey is also registered, hidden, at "survey"
-    (else Streamlit shows its English "Page not found" dialog over the survey)."""
+    """The survey only, whatever the address. The printed link is /?invitation=...; a
+    default page is served at "/" only, so the survey is also registered, hidden, at
+    "survey" and at the address the browser asked for (a link pasted with a stray
+    path): Streamlit shows its English "Page not found" dialog over the page for any
+    address it does not know."""
     survey = str(UI_DIR / "survey.py")
+    paths = {"survey", requested_page()} - {"", "invitation"}
     pages = [
         st.Page(survey, title=t("page_survey"), icon="📝", url_path="invitation", default=True),
-        st.Page(survey, title=t("page_survey"), url_path="survey", visibility="hidden"),
+        *(
+            st.Page(survey, title=t("page_survey"), url_path=path, visibility="hidden")
+            for path in sorted(paths)
+        ),
     ]
     return st.navigation(pages, position="hidden")
+
+
+def requested_page() -> str:
+    """The page name in the address the browser asked for ("" at "/")."""
+    ctx = get_script_run_ctx()
+    name = ctx.pages_manager.intended_page_name if ctx else None
+    return name if isinstance(name, str) and URL_PATH.fullmatch(name) else ""
+
+
+# What Streamlit accepts as a page's url_path (one segment, no dot or slash).
+URL_PATH = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
 def role_sections(role: str, t: Translator) -> dict[str, list[StreamlitPage]]:

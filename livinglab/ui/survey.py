@@ -1,85 +1,48 @@
-"""For citizen testers: the survey behind their invitation link
-(``/survey?invitation=<token>``). No account; French by default (the sidebar's language
-selector switches to English); large text and one answer per line, for seniors on
-phones. Every problem a citizen can meet (unknown, used or expired link, no consent)
-is a friendly message, never a traceback."""
+"""For citizen testers: the survey behind their invitation link (``/?invitation=<token>``,
+also ``/survey?invitation=...`` and any other address with the token). No account;
+French by default with a "Français / English" switch on the page; large text, one
+question per screen, for seniors on phones.
+
+The path: welcome -> consent (the pilot's privacy facts) -> one question at a time
+("Question 3 sur 10" and a progress bar; each answer kept against the link) -> review
+-> thank you (and how to withdraw). The link is checked before anything is drawn: an
+unknown, used, revoked or expired link gets a short page with the pilot's contact."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from livinglab import services
 from livinglab.errors import LivingLabError
+from livinglab.services import survey as citizen
 from livinglab.store.invitations import InvitationError
-from livinglab.ui import common
-from livinglab.ui.common import plain
+from livinglab.ui import common, survey_screens
+from livinglab.ui.survey_screens import Flow
 
 TOKEN_PARAM = "invitation"
-DONE_KEY = "survey_done"
-
-LARGE_TEXT_CSS = """<style>
-[data-testid="stMain"] p, [data-testid="stMain"] label,
-[data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1.2rem !important; }
-[data-testid="stMain"] [role="radiogroup"] label { padding: 0.35rem 0; }
-</style>"""
 
 
 def main() -> None:
+    survey_screens.page_styles()
+    survey_screens.language_switch()
     t = common.translator()
-    st.html(LARGE_TEXT_CSS)
     token = str(st.query_params.get(TOKEN_PARAM) or "")
-    if st.session_state.get(DONE_KEY) == token and token:
-        st.success(t("survey_thanks"))
-        return
-    if not token:
-        st.info(t("survey_no_link"))
+    flow = Flow.of(token)
+    if flow.step in ("thanks", "withdrawn"):
+        survey_screens.finished(flow, t, citizen.link_contact(token))
         return
     try:
-        form = services.invitation_form(token, t.lang)
-    except InvitationError as exc:
-        st.info(exc.message(t.lang))
+        screen = citizen.open_survey(token, t.lang)
+    except InvitationError as refused:
+        survey_screens.refused(flow, refused, t, citizen.link_contact(token))
         return
     except LivingLabError:
         st.warning(t("survey_unavailable"))
         return
-
-    st.title(t("survey_page_heading", pilot=plain(form.pilot_title)))
-    st.subheader(plain(form.title))
-    if form.intro:
-        st.markdown(plain(form.intro))
-    st.markdown(t("survey_help"))
-    values = [value for value, _ in form.options]
-    labels = {value: plain(label) for value, label in form.options}
-    with st.form("survey_form"):
-        answers: dict[str, int | None] = {}
-        for n, (item_id, text) in enumerate(form.items, start=1):
-            st.markdown(f"**{t('survey_question', n=n, total=len(form.items))}**")
-            answers[item_id] = st.radio(
-                plain(text),
-                values,
-                index=None,
-                format_func=lambda v: f"{v} — {labels[v]}" if labels[v] != str(v) else str(v),
-                horizontal=False,
-                key=f"survey_item_{item_id}",
-            )
-        consent = st.checkbox(t("survey_consent"), key="survey_consent")
-        sent = st.form_submit_button(t("survey_submit"), type="primary")
-    if not sent:
-        return
-    given = {item: int(value) for item, value in answers.items() if value is not None}
+    flow.resume(screen)
     try:
-        services.submit_survey(token, given, consent)
-    except InvitationError as exc:
-        if exc.code in ("no_consent", "incomplete", "invalid"):
-            st.warning(exc.message(t.lang))
-        else:
-            st.info(exc.message(t.lang))
-        return
-    except LivingLabError:
-        st.warning(t("survey_unavailable"))
-        return
-    st.session_state[DONE_KEY] = token
-    st.rerun()
+        survey_screens.SCREENS[flow.step or "welcome"](flow, screen, t)
+    except InvitationError:
+        st.rerun()  # used in another tab, replaced or expired meanwhile: say so
 
 
 main()

@@ -260,7 +260,7 @@ def test_invite_writes_one_private_link_per_tester_who_has_not_answered(workspac
     assert rows[0] == "participant_id,cohort,link" and len(rows) == 4
     tokens = {row.split("invitation=")[1] for row in rows[1:]}
     assert len(tokens) == 3 and all(len(t) >= 32 for t in tokens)
-    assert all(",https://lab.example.org/survey?invitation=" in row for row in rows[1:])
+    assert all(",https://lab.example.org/?invitation=" in row for row in rows[1:])
     ids = {row.split(",")[0] for row in rows[1:]}
     assert not ids & {"A1", "A2", "A3"} and all(len(i) == 20 for i in ids)  # pseudonyms only
     wrong = run(["invite", "senior_procedures", "--instrument", "sus", "--wave", "baseline",

@@ -1,5 +1,6 @@
-"""End-to-end: the real app (``streamlit run app.py``) on a demo store, in Debian's
-headless Chromium driven by Playwright. Skipped only when /usr/bin/chromium is absent."""
+"""End-to-end: the real app (``streamlit run serve.py``: app.py behind its middleware) on
+a demo store, in Debian's headless Chromium driven by Playwright. Skipped only when
+/usr/bin/chromium is absent."""
 
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def the_app_store(database: Path) -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def app_url(e2e_store: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port, on a store loaded with the demo."""
+    """``streamlit run serve.py`` on a free port, on a store loaded with the demo."""
     with using_store(e2e_store, demo=False) as store:
         env = {**os.environ, **store}
     with serve_app(e2e_store.parent, env) as url:
@@ -82,10 +83,15 @@ def app_url(e2e_store: Path) -> Iterator[str]:
 
 @contextmanager
 def serve_app(
-    folder: Path, env: dict[str, str], port: int | None = None, host: str = "127.0.0.1"
+    folder: Path,
+    env: dict[str, str],
+    port: int | None = None,
+    host: str = "127.0.0.1",
+    script: str = "serve.py",
 ) -> Iterator[str]:
-    """``streamlit run app.py`` (from ``folder``: its ``.streamlit/`` is read) on ``port``
-    (default: a free one) with ``env``; its log in ``folder``."""
+    """``streamlit run serve.py`` (app.py behind its middleware, as ``livinglab app``
+    starts it; from ``folder``: its ``.streamlit/`` is read) on ``port`` (default: a
+    free one) with ``env``; its log in ``folder``."""
     port = port or free_port()
     url = f"http://{host}:{port}"
     log = (folder / "streamlit.log").open("wb")
@@ -95,7 +101,7 @@ def serve_app(
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(ROOT / script),
             "--server.headless",
             "true",
             "--server.port",

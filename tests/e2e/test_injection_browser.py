@@ -118,9 +118,14 @@ def test_the_citizens_survey_shows_the_payload_as_text(
     assert links, "no tester left to invite"
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(links[0]["link"])
+    settle(page, "Bienvenue")
+    assert LITERAL in read(page)
+    assert_inert(page, hostile_url, "the citizens' survey's welcome")
+    page.get_by_role("button", name="Commencer").click()
+    page.get_by_role("button", name="Oui, j'accepte").click()
     settle(page, "Question 1 sur")
     main = read(page)
-    assert LITERAL in main and "<img src=x onerror=" in main
+    assert "<img src=x onerror=" in main
     assert_inert(page, hostile_url, "the citizens' survey")
 
 

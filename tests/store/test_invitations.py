@@ -184,3 +184,41 @@ def test_erasure_deletes_the_participants_invitations(enrolled, pilot, instrumen
     assert count(enrolled, "invitation") == 0
     with pytest.raises(InvitationError):
         redeem(enrolled, pilot, instruments["satisfaction"], token)
+
+
+def test_reinviting_revokes_the_earlier_unused_link(enrolled, pilot, instruments):
+    satisfaction = instruments["satisfaction"]
+    first = invite(enrolled, pilot, satisfaction)
+    second = invite(enrolled, pilot, satisfaction)
+    with pytest.raises(InvitationError) as raised:
+        redeem(enrolled, pilot, satisfaction, first)
+    assert raised.value.code == "revoked"
+    redeem(enrolled, pilot, satisfaction, second)
+    assert count(enrolled, "survey_response") == 2
+    third = invite(enrolled, pilot, satisfaction)  # a used link is kept as it is
+    with Session(enrolled) as session:
+        used = find_invitation(session=session, token=second)
+        assert used is not None and used.used_at is not None and used.revoked_at is None
+        assert find_invitation(session=session, token=third) is not None
+
+
+def test_a_draft_is_kept_merged_and_erased_with_the_participant(enrolled, pilot, instruments):
+    from livinglab.store.drafts import draft_answers, save_answers, start_draft
+
+    token = invite(enrolled, pilot, instruments["satisfaction"])
+    with Session(enrolled) as session, session.begin():
+        invitation = find_invitation(session=session, token=token)
+        assert invitation is not None and invitation.id is not None
+        link = invitation.id
+        assert draft_answers(session=session, invitation_id=link) is None  # no consent yet
+        start_draft(session=session, invitation_id=link)
+        assert draft_answers(session=session, invitation_id=link) == {}
+        save_answers(session=session, invitation_id=link, answers={"q1": 4})
+        save_answers(session=session, invitation_id=link, answers={"q2": 5, "q1": 3})
+    with Session(enrolled) as session:
+        assert draft_answers(session=session, invitation_id=link) == {"q1": 3, "q2": 5}
+        erase_participant(
+            session=session, pilot_id=pilot.id, participant_id=pseudonymize("h2", SECRET)
+        )
+        session.commit()
+    assert count(enrolled, "survey_draft") == 0

@@ -52,6 +52,8 @@ class PilotEvaluation:
         Verdict, evidence level, criteria, checks, equity, representativeness, projection.
     data_version : int
         The store's data version the evaluation was computed on.
+    n_withdrawn : int
+        Participants who withdrew their consent: their data is in none of the above.
     """
 
     pilot: Pilot
@@ -61,6 +63,7 @@ class PilotEvaluation:
     response_rates: RatesByInstrument
     decision: PilotDecision
     data_version: int = 0
+    n_withdrawn: int = 0
 
     @property
     def verdict(self) -> str:
@@ -86,12 +89,17 @@ class PilotEvaluation:
                 for instrument, rate in self.response_rates
             ],
             "data_version": self.data_version,
+            "n_withdrawn": self.n_withdrawn,
             **{k: v for k, v in decision.items() if k != "pilot"},
         }
 
     def to_text(self, lang: str = "fr") -> str:
         """A readable summary for the terminal: verdict, metrics table, surveys table."""
         lines = [self.decision.to_text(lang), ""]
+        if self.n_withdrawn:
+            from livinglab.i18n import Translator
+
+            lines[1:1] = [Translator(lang)("n_withdrawn", n=self.n_withdrawn)]
         metrics = pd.DataFrame(
             [
                 {
@@ -156,6 +164,7 @@ def evaluate(
     seed: int = DEFAULT_SEED,
     lang: str = "fr",
     weekly_by_metric: Mapping[str, pd.DataFrame] | None = None,
+    n_withdrawn: int = 0,
 ) -> PilotEvaluation:
     """Analyse every metric and survey of a pilot and decide.
 
@@ -172,6 +181,9 @@ def evaluate(
     weekly_by_metric : mapping metric id -> DataFrame, optional
         Per-participant baseline weeks for the pre-period placebo check
         (:func:`livinglab.store.weekly.weekly_participant_values`).
+    n_withdrawn : int
+        Participants who withdrew their consent (their data is left out of every frame
+        above by the store): reported, never analysed.
 
     Notes
     -----
@@ -218,6 +230,7 @@ def evaluate(
         response_rates=rates,
         decision=decision,
         data_version=data_version,
+        n_withdrawn=n_withdrawn,
     )
 
 

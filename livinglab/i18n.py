@@ -518,6 +518,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
 }
 
+from livinglab.words_issue11 import WORDS as _WORDS_ISSUE11  # noqa: E402
+
+CATALOG.update(_WORDS_ISSUE11)
+
 
 @dataclass(frozen=True)
 class Translator:

@@ -133,13 +133,18 @@ def import_data(
     instrument: str | None = None,
     wave: str | None = None,
     meters: Path | None = None,
+    actor: str | None = None,
 ) -> ImportReport:
     """Import a pilot's files: validated whole first, then written in one transaction.
     ``csv_options``: the separator, decimal mark, encoding or date order the user gives
     (the rest is detected). ``export_format``: the observations are a tool's export
     (``enedis``: a load curve file, or a folder of them, read as ``metric``;
-    ``limesurvey``: the responses are a LimeSurvey export of ``instrument`` in ``wave``)."""
+    ``limesurvey``: the responses are a LimeSurvey export of ``instrument`` in ``wave``).
+    ``actor``: who imports, for the audit log (default ``cli:<system user>``)."""
+    from livinglab.services.audit import actor_or_cli
     from livinglab.store.importer import import_files
+
+    who = actor_or_cli(actor)
 
     for path in (participants, observations, responses, meters):
         if path is not None and not Path(path).exists():
@@ -163,8 +168,9 @@ def import_data(
             instrument=instrument,
             wave=wave,
             meters=meters,
-            secret_key=get_settings().pseudonym_key(),
+            secret_key=get_settings().pilot_pseudonym_key(pilot.id),
             csv_options=csv_options,
+            actor=who,
         )
     return import_files(
         engine=engine(),
@@ -173,8 +179,9 @@ def import_data(
         participants=participants,
         observations=observations,
         responses=responses,
-        secret_key=get_settings().pseudonym_key(),
+        secret_key=get_settings().pilot_pseudonym_key(pilot.id),
         csv_options=csv_options,
+        actor=who,
     )
 
 
@@ -348,6 +355,7 @@ def evaluate_pilot(pilot_id: str, *, lang: str = "fr") -> PilotEvaluation:
         instruments=instruments(),
         participants=reductions.participants(engine=eng, pilot=pilot),
         data_version=reductions.data_version(engine=eng, pilot=pilot),
+        n_withdrawn=reductions.withdrawn_count(engine=eng, pilot=pilot),
         lang=lang,
         weekly_by_metric={  # the baseline weeks of each before/after metric: placebo check
             m.id: weekly_participant_values(engine=eng, pilot=pilot, metric=m.id)
@@ -646,14 +654,32 @@ class AccountInfo:
     last_sign_in_at: datetime | None
 
 
-def add_account(username: str, password: str, role: str) -> AccountInfo:
-    """A new local account; UsageError when the name is taken or a value is invalid."""
+def add_account(
+    username: str, password: str, role: str, *, actor: str | None = None
+) -> AccountInfo:
+    """A new local account; UsageError when the name is taken or a value is invalid.
+    ``actor`` (default ``cli:<system user>``) is logged with the change."""
     from sqlmodel import Session
 
     from livinglab.store.accounts import add_account as add
 
     with Session(engine()) as session, session.begin():
-        return _info(add(session=session, username=username, password=password, role=role))
+        account = add(session=session, username=username, password=password, role=role)
+        _account_changed(session, actor, f"account {account.username} added, role {role}")
+        return _info(account)
+
+
+def _account_changed(session: object, actor: str | None, detail: str) -> None:
+    """The audit entry of an account change, in the change's transaction."""
+    from sqlmodel import Session
+
+    from livinglab.services.audit import actor_or_cli
+    from livinglab.store.audit import record_event
+
+    assert isinstance(session, Session)
+    record_event(
+        session=session, actor=actor_or_cli(actor), action="account_change", detail=detail
+    )
 
 
 def accounts() -> list[AccountInfo]:
@@ -666,31 +692,39 @@ def accounts() -> list[AccountInfo]:
         return [_info(account) for account in list_accounts(session=session)]
 
 
-def remove_account(username: str) -> None:
+def remove_account(username: str, *, actor: str | None = None) -> None:
+    """Delete an account (NotFoundError when there is none); logged."""
     from sqlmodel import Session
 
     from livinglab.store.accounts import remove_account as remove
 
     with Session(engine()) as session, session.begin():
         remove(session=session, username=username)
+        _account_changed(session, actor, f"account {username} removed")
 
 
-def set_account_role(username: str, role: str) -> AccountInfo:
+def set_account_role(username: str, role: str, *, actor: str | None = None) -> AccountInfo:
+    """Give an account another role; logged."""
     from sqlmodel import Session
 
     from livinglab.store.accounts import set_role
 
     with Session(engine()) as session, session.begin():
-        return _info(set_role(session=session, username=username, role=role))
+        account = set_role(session=session, username=username, role=role)
+        _account_changed(session, actor, f"account {account.username} now has role {role}")
+        return _info(account)
 
 
-def unlock_account(username: str) -> AccountInfo:
+def unlock_account(username: str, *, actor: str | None = None) -> AccountInfo:
+    """Lift an account's lock-out; logged."""
     from sqlmodel import Session
 
     from livinglab.store.accounts import unlock
 
     with Session(engine()) as session, session.begin():
-        return _info(unlock(session=session, username=username))
+        account = unlock(session=session, username=username)
+        _account_changed(session, actor, f"account {account.username} unlocked")
+        return _info(account)
 
 
 def sign_in(username: str, password: str) -> tuple[str, str]:
@@ -700,9 +734,16 @@ def sign_in(username: str, password: str) -> tuple[str, str]:
 
     from livinglab.store.accounts import SignInError
     from livinglab.store.accounts import sign_in as check
+    from livinglab.store.audit import record_event
 
     with Session(engine()) as session, session.begin():
         result = check(session=session, username=username, password=password)
+        record_event(  # the typed name (never the password), in the attempt's transaction
+            session=session,
+            actor=result.username or "?",
+            action="sign_in_failed" if result.error else "sign_in",
+            detail=f"local account; {result.error}" if result.error else "local account",
+        )
     if result.error is not None or result.role is None:
         raise SignInError(result.error or "wrong")
     return result.username, result.role
@@ -723,23 +764,28 @@ def account_role(username: str) -> str | None:
         return account.role
 
 
-def grant_identity(issuer: str, subject: str, role: str, label: str | None = None) -> None:
-    """Give a role to a person of the identity provider, by issuer and subject."""
+def grant_identity(
+    issuer: str, subject: str, role: str, label: str | None = None, *, actor: str | None = None
+) -> None:
+    """Give a role to a person of the identity provider, by issuer and subject; logged."""
     from sqlmodel import Session
 
     from livinglab.store.accounts import grant_identity as grant
 
     with Session(engine()) as session, session.begin():
         grant(session=session, issuer=issuer, subject=subject, role=role, label=label)
+        _account_changed(session, actor, f"identity {subject} of {issuer} granted role {role}")
 
 
-def revoke_identity(issuer: str, subject: str) -> None:
+def revoke_identity(issuer: str, subject: str, *, actor: str | None = None) -> None:
+    """Take away the role of a person of the identity provider; logged."""
     from sqlmodel import Session
 
     from livinglab.store.accounts import revoke_identity as revoke
 
     with Session(engine()) as session, session.begin():
         revoke(session=session, issuer=issuer, subject=subject)
+        _account_changed(session, actor, f"identity {subject} of {issuer} revoked")
 
 
 def identities() -> list[tuple[str, str, str, str | None]]:

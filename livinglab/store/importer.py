@@ -104,6 +104,7 @@ from livinglab.spec.models import Instrument, Pilot
 from livinglab.store import excel
 from livinglab.store import models as db
 from livinglab.store.dialects import CsvOptions
+from livinglab.store.erasure import erased_pseudonyms
 from livinglab.store.import_problems import Problems, shown
 from livinglab.store.keys import check_key
 from livinglab.store.periods import local_text, period_bounds
@@ -154,6 +155,8 @@ SQLITE_ROWS_PER_INSERT = 50
 """Rows per INSERT statement when staging on SQLite (fewer statements to step)."""
 NEW_KEY_OFFSET = 1 << 40
 """Staged participants new in this import get ``NEW_KEY_OFFSET + i`` until inserted."""
+ERASED_KEY = -2
+"""The key a raw id resolves to when its person was erased: their rows are skipped."""
 
 StrPath = str | PathLike[str]
 
@@ -184,6 +187,9 @@ class KindReport:
         How the file was read (``';', decimal comma, Windows-1252, dd/mm/yyyy``).
     trimmed : int
         Cells of ids and codes whose surrounding white space was removed.
+    skipped_erased : int
+        Rows of people erased on request (a tombstone holds their pseudonym): skipped,
+        never stored again.
     """
 
     kind: str
@@ -195,6 +201,7 @@ class KindReport:
     sha256: str
     read_as: str = ""
     trimmed: int = 0
+    skipped_erased: int = 0
 
 
 @dataclass(frozen=True)
@@ -237,6 +244,7 @@ class _Participants:
     )  # pseudonym -> (placeholder, cohort)
     cache: dict[str, tuple[int, str] | None] = field(default_factory=dict)  # raw id -> ...
     uses_stored: bool = False
+    erased: set[str] = field(default_factory=set)  # pseudonyms of the tombstones
 
     def resolve(self, raw_id: str) -> tuple[int, str] | None:
         """(key, cohort) of a raw id, from the store or this import's participants file."""
@@ -244,7 +252,9 @@ class _Participants:
             return self.cache[raw_id]
         pseudonym = pseudonymize(raw_id, self.secret_key)
         found = self.new.get(pseudonym) or self.stored.get(pseudonym)
-        if found and found[0] < NEW_KEY_OFFSET:
+        if found is None and pseudonym in self.erased:
+            found = (ERASED_KEY, "")
+        if found and 0 <= found[0] < NEW_KEY_OFFSET:
             self.uses_stored = True
         self.cache[raw_id] = found
         return found
@@ -271,6 +281,7 @@ def import_files(
     responses: StrPath | None = None,
     secret_key: str,
     csv_options: CsvOptions | None = None,
+    actor: str | None = None,
 ) -> ImportReport:
     """Import a pilot's data files, all or nothing.
 
@@ -292,6 +303,9 @@ def import_files(
     csv_options : CsvOptions, optional
         The CSV files' separator, decimal mark, encoding and date order, where the user
         gives them; the others are detected (:mod:`livinglab.store.dialects`).
+    actor : str, optional
+        Who imports (an account, ``cli:<system user>``): the audit log's entry is written
+        in the import's own write transaction (none without an actor).
 
     Returns
     -------
@@ -354,6 +368,7 @@ def import_files(
 
     with engine.connect() as connection, _without_cyclic_gc():
         run = _ImportRun(connection, pilot, instrument_map, planned, secret_key, problems)
+        run.actor = actor
         try:
             counts = run.execute(sources)
         finally:
@@ -377,11 +392,12 @@ def import_files(
             file=source.name,
             read=counts[kind][0],
             inserted=counts[kind][1],
-            already_present=counts[kind][0] - counts[kind][1],
+            already_present=counts[kind][0] - counts[kind][1] - run.skipped.get(kind, 0),
             batch_id=counts[kind][2],
             sha256=source.sha256,
             read_as=described(source),
             trimmed=source.trimmed,
+            skipped_erased=run.skipped.get(kind, 0),
         )
         for kind, source in sources.items()
     }
@@ -443,6 +459,8 @@ class _ImportRun:
         self._pending_left: dict[str, date] = {}  # raw id -> left_on of a new participant
         self.key_map: dict[int, int] = {}
         self.deferred: tuple[Source, tuple[int, int]] | None = None
+        self.actor: str | None = None
+        self.skipped: dict[str, int] = {}  # kind -> rows of erased people skipped
 
     # -- the whole run
 
@@ -453,8 +471,11 @@ class _ImportRun:
         transaction = connection.begin()
         try:
             # Before reading a line: a store filled under another key is refused at once.
-            check_key(connection, self.participants.secret_key)
+            check_key(connection, self.participants.secret_key, pilot_id=self.pilot.id)
             self.participants.stored = self._stored_participants()
+            self.participants.erased = erased_pseudonyms(
+                connection=connection, pilot_id=self.pilot.id
+            )
             stored_attributes = self._stored_attributes()
             if "participants" in sources:
                 self._read_participants(sources["participants"], stored_attributes)
@@ -697,6 +718,9 @@ class _ImportRun:
                 )
         pseudonym = pseudonymize(raw_id, self.participants.secret_key)
         stored = self.participants.stored.get(pseudonym)
+        if stored is None and pseudonym in self.participants.erased:
+            self._skip("participants", 1)
+            return
         if stored is None:
             placeholder = NEW_KEY_OFFSET + len(self.new_participants)
             self.participants.new[pseudonym] = (placeholder, cohort)
@@ -839,6 +863,7 @@ class _ImportRun:
             self.connection.execute(sa.text(f"DELETE FROM {STAGE_OBSERVATION}"))
             self.problems.restore(mark)
             source.rows_read = 0
+            self.skipped.pop("observations", None)
             return False
 
     def _stage_observation_chunks(
@@ -893,7 +918,9 @@ class _ImportRun:
 
         ids = self._trim(source, cols["participant_id"])
         participant_keys = ids.per_row(self.participants.keys_of(ids.cells)[0])
-        for i in np.flatnonzero(participant_keys < 0):
+        erased = participant_keys == ERASED_KEY
+        self._skip("observations", int(erased.sum()))
+        for i in np.flatnonzero(participant_keys == -1):
             bad.append(
                 (
                     i,
@@ -993,9 +1020,11 @@ class _ImportRun:
                 )
             )
 
-        if not bad:
+        if erased.any():  # the erased people's rows: skipped whatever else they hold
+            bad = [b for b in bad if not erased[b[0]]]
+        if not bad and not erased.any():
             return metric_keys, participant_keys, micros, values, chunk.lines
-        ok = np.ones(len(chunk), dtype=bool)
+        ok = ~erased
         for i, column, message in sorted(bad, key=lambda b: b[0]):
             ok[i] = False
             self.problems.add(
@@ -1038,6 +1067,9 @@ class _ImportRun:
         add = self.problems.add
         before = self.problems.total
         participant = self.participants.resolve(raw_id)
+        if participant is not None and participant[0] == ERASED_KEY:
+            self._skip("responses", 1)
+            return None
         if participant is None:
             add(
                 source.name,
@@ -1107,6 +1139,11 @@ class _ImportRun:
             return None
         return (participant[0], instrument_id, wave, item, int(value), line)
 
+    def _skip(self, kind: str, rows: int) -> None:
+        """Count ``rows`` of erased people skipped in the ``kind`` file."""
+        if rows:
+            self.skipped[kind] = self.skipped.get(kind, 0) + rows
+
     # -- checks in SQL on the staged rows
 
     def _find_duplicates(self, source: Source, table: str) -> None:
@@ -1163,7 +1200,9 @@ class _ImportRun:
     # -- phase 2: insert
 
     def _insert(self, sources: dict[str, Source]) -> dict[str, tuple[int, int, int]]:
-        check_key(self.connection, self.participants.secret_key, record=True)
+        check_key(
+            self.connection, self.participants.secret_key, record=True, pilot_id=self.pilot.id
+        )
         with Session(bind=self.connection) as session:  # joins this transaction
             stored = sync_pilot(session=session, pilot=self.pilot)
         placeholders = {
@@ -1223,12 +1262,34 @@ class _ImportRun:
                 .where(col(db.ImportBatch.id) == batch_id)
                 .values(inserted=inserted)
             )
+        if self.actor is not None:
+            self._audit(sources, counts)
         return counts
+
+    def _audit(self, sources: dict[str, Source], counts: dict[str, tuple[int, int, int]]) -> None:
+        """The import's entry in the audit log, in its write transaction."""
+        from livinglab.store.audit import record_event
+
+        detail = "; ".join(
+            f"{kind} {Path(sources[kind].name).name}: {read} read, {inserted} new"
+            for kind, (read, inserted, _) in counts.items()
+        )
+        assert self.actor is not None
+        with Session(bind=self.connection) as session:
+            record_event(
+                session=session,
+                actor=self.actor,
+                action="import",
+                pilot_id=self.pilot.id,
+                detail=detail,
+            )
 
     def _lock_stored_participants(self, sources: dict[str, Source]) -> None:
         """Make sure the stored participants that rows point to are still there, and
         keep them there until commit (observation has no foreign keys to do it)."""
-        used = {f[0] for f in self.participants.cache.values() if f and f[0] < NEW_KEY_OFFSET}
+        used = {
+            f[0] for f in self.participants.cache.values() if f and 0 <= f[0] < NEW_KEY_OFFSET
+        }
         if not used:
             return
         participant = db.Participant.__table__  # type: ignore[attr-defined]

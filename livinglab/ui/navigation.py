@@ -100,6 +100,7 @@ PAGES = {
     "portfolio": ("section_decision", "page_portfolio", "📋"),
     "pilot": ("section_decision", "page_pilot", "🔎"),
     "checks": ("section_team", "page_checks", "🧪"),
+    "privacy": ("section_team", "page_privacy", "🔐"),
 }
 
 

@@ -92,6 +92,7 @@ def import_export(
     meters: Path | None = None,
     secret_key: str,
     csv_options: CsvOptions | None = None,
+    actor: str | None = None,
 ) -> ImportReport:
     """Import a tool's export (``name``, one of :data:`FORMATS`) with the common
     participants file: all or nothing, as :func:`import_files`; every problem named by
@@ -130,6 +131,7 @@ def import_export(
                 participants=participants,
                 secret_key=secret_key,
                 csv_options=csv_options,
+                actor=actor,
                 **{kind: converted.path},
             )
         except ImportRejected as error:

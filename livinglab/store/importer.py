@@ -105,6 +105,7 @@ from livinglab.store import excel
 from livinglab.store import models as db
 from livinglab.store.dialects import CsvOptions
 from livinglab.store.erasure import erased_pseudonyms
+from livinglab.store.import_consents import CONSENT_ON, read_consent_days, write_consents
 from livinglab.store.import_problems import Problems, shown
 from livinglab.store.keys import check_key
 from livinglab.store.periods import local_text, period_bounds
@@ -461,6 +462,7 @@ class _ImportRun:
         self.deferred: tuple[Source, tuple[int, int]] | None = None
         self.actor: str | None = None
         self.skipped: dict[str, int] = {}  # kind -> rows of erased people skipped
+        self.consent_days: dict[str, date] = {}  # raw id -> consent_on
 
     # -- the whole run
 
@@ -579,17 +581,34 @@ class _ImportRun:
     ) -> None:
         cohorts = {c.id for c in self.pilot.cohorts}
         seen: dict[str, int] = {}
-        optional = [LEFT_ON, *(a for a in self.pilot.attributes if a != LEFT_ON)]
+        optional = [
+            LEFT_ON,
+            CONSENT_ON,
+            *(a for a in self.pilot.attributes if a not in (LEFT_ON, CONSENT_ON)),
+        ]
         stored_left: dict[int, date] | None = None
         for chunk in rows_chunks(source, PARTICIPANT_COLUMNS, optional, self.problems):
             series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
-            attribute_columns = [c for c in self.pilot.attributes if c in series and c != LEFT_ON]
+            attribute_columns = [
+                c for c in self.pilot.attributes if c in series and c not in (LEFT_ON, CONSENT_ON)
+            ]
             for name in (*PARTICIPANT_COLUMNS, *attribute_columns):
                 series[name] = self._trim(source, Column(series[name])).cells
             if LEFT_ON in series:
                 if stored_left is None:
                     stored_left = self._stored_left_on()
                 self._read_left_on(source, chunk.lines, series, stored_left)
+            if CONSENT_ON in series:
+                self.consent_days.update(
+                    read_consent_days(
+                        file=source.name,
+                        date_order=source.dialect.date_order,
+                        lines=chunk.lines.tolist(),
+                        raw_ids=series["participant_id"],
+                        cells=series[CONSENT_ON],
+                        problems=self.problems,
+                    )
+                )
             rows = zip(
                 chunk.lines.tolist(),
                 series["participant_id"],
@@ -1220,6 +1239,7 @@ class _ImportRun:
                 batches["participants"],
             )
         self._write_key_map()
+        self._write_consents()
         self._lock_stored_participants(sources)
         if "observations" in sources:
             # Deferred duplicates (PostgreSQL): no staged row can be in the store, so a
@@ -1377,6 +1397,19 @@ class _ImportRun:
             .values(left_on=sa.bindparam("day")),
             updates,
         )
+
+    def _write_consents(self) -> None:
+        """The participants file's ``consent_on`` dates, as consents (erased people's
+        skipped: they have no key)."""
+        if not self.consent_days:
+            return
+        keys = self._stored_participants()
+        days = {}
+        for raw_id, day in self.consent_days.items():
+            found = keys.get(pseudonymize(raw_id, self.participants.secret_key))
+            if found is not None:
+                days[found[0]] = day
+        write_consents(connection=self.connection, pilot=self.pilot, days_by_key=days)
 
     def _write_key_map(self) -> None:
         key_type = "INTEGER PRIMARY KEY" if self.sqlite else "BIGINT PRIMARY KEY"

@@ -54,6 +54,9 @@ class PilotEvaluation:
         The store's data version the evaluation was computed on.
     n_withdrawn : int
         Participants who withdrew their consent: their data is in none of the above.
+    small_cell_k : int
+        No aggregate above rests on fewer people than this (results on fewer are
+        ``withheld``: :mod:`livinglab.decision.disclosure`).
     """
 
     pilot: Pilot
@@ -64,6 +67,7 @@ class PilotEvaluation:
     decision: PilotDecision
     data_version: int = 0
     n_withdrawn: int = 0
+    small_cell_k: int = 5
 
     @property
     def verdict(self) -> str:
@@ -82,14 +86,21 @@ class PilotEvaluation:
             "evidence_level": decision.pop("evidence_level"),
             "criteria": decision.pop("criteria"),
             "metrics": [_metric_dict(self.pilot, m) for m in self.metrics],
-            "surveys": [s.to_dict() for s in self.surveys],
+            "surveys": [
+                {**s.to_dict(), **({"n": None} if s.withheld else {})} for s in self.surveys
+            ],
             "survey_changes": [c.to_dict() for c in self.survey_changes],
             "response_rates": [
-                {"instrument": instrument, **rate.to_dict()}
+                {
+                    "instrument": instrument,
+                    **rate.to_dict(),
+                    **({"invited": None, "responded": None} if rate.withheld else {}),
+                }
                 for instrument, rate in self.response_rates
             ],
             "data_version": self.data_version,
             "n_withdrawn": self.n_withdrawn,
+            "small_cell_k": self.small_cell_k,
             **{k: v for k, v in decision.items() if k != "pilot"},
         }
 
@@ -148,6 +159,8 @@ class PilotEvaluation:
 
 def _metric_dict(pilot: Pilot, result: MetricResult) -> dict[str, Any]:
     record = result.to_dict()
+    if result.withheld:  # its counts rest on too few people: null, not 0
+        record.update(n_test=None, n_control=None)
     metric = pilot.metric(result.metric)
     record.update(role=metric.role, unit=metric.unit, label=metric.label.get("fr"))
     return record

@@ -87,8 +87,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "aucun résultat.",
         "{n} participant(s) withdrew their consent: their data counts in no result.",
     ),
-    "suppressed_small": (
-        "masqué (moins de {k} personnes)",
-        "hidden (fewer than {k} people)",
+    "withheld_result": (
+        "Résultat masqué : il repose sur trop peu de personnes pour être montré sans "
+        "exposer quelqu'un.",
+        "Result hidden: it rests on too few people to be shown without exposing someone.",
     ),
 }

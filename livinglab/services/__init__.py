@@ -249,11 +249,23 @@ def stored_data() -> pd.DataFrame:
                 "pilot": pilot.id,
                 "title": pilot.title.get("fr"),
                 "domain": pilot.domain,
-                "participants": int(counts["participants"].sum()) if len(counts) else 0,
+                "participants": _enrolled(counts),
                 "latest_data": reductions.latest_data(engine=engine(), pilot=pilot).latest,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _enrolled(counts: pd.DataFrame) -> int | None:
+    """The pilot's participants, or None when a cohort of 1 to k-1 people would be the
+    difference of this total and the cohorts shown elsewhere (small cells)."""
+    from livinglab.decision.disclosure import small
+    from livinglab.decision.privacy import cell_threshold
+
+    with cell_threshold(get_settings().small_cell_k):
+        if len(counts) and small(*(int(n) for n in counts["participants"])):
+            return None
+    return int(counts["participants"].sum()) if len(counts) else 0
 
 
 def list_pilots_text() -> list[str]:
@@ -333,7 +345,17 @@ def _metric_of(pilot: Pilot, metric_id: str) -> Metric:
 
 
 def evaluate_pilot(pilot_id: str, *, lang: str = "fr") -> PilotEvaluation:
-    """Reduce the pilot's data in SQL, analyse every metric and survey, and decide."""
+    """Reduce the pilot's data in SQL, analyse every metric and survey, and decide; then
+    remove every aggregate of 1 to k-1 people (k: the ``small_cell_k`` setting), so that
+    what any view renders is safe (:mod:`livinglab.decision.disclosure`)."""
+    from livinglab.decision.disclosure import disclosed
+    from livinglab.decision.privacy import cell_threshold
+
+    with cell_threshold(get_settings().small_cell_k):
+        return disclosed(_evaluate_pilot(pilot_id, lang=lang))
+
+
+def _evaluate_pilot(pilot_id: str, *, lang: str) -> PilotEvaluation:
     from livinglab.evaluation import evaluate
     from livinglab.stats.placebo import PLACEBO_DESIGNS
     from livinglab.store import reductions
@@ -394,16 +416,20 @@ def report_version(pilot_id: str) -> tuple[str, int, int]:
 
 def pilot_report(pilot_id: str, *, lang: str = "fr") -> PilotReport:
     """The evaluation of ``pilot_id`` with its weekly series and survey distributions."""
+    from livinglab.decision.privacy import cell_threshold
     from livinglab.report import PilotReport
     from livinglab.store import reductions
 
     version = report_version(pilot_id)
     evaluation = evaluate_pilot(pilot_id, lang=lang)
     latest = reductions.latest_data(engine=engine(), pilot=evaluation.pilot)
+    with cell_threshold(get_settings().small_cell_k):
+        weekly = weekly_series(evaluation.pilot)
+        surveys = survey_details(evaluation.pilot, lang=lang)
     return PilotReport(
         evaluation=evaluation,
-        weekly=weekly_series(evaluation.pilot),
-        surveys=survey_details(evaluation.pilot, lang=lang),
+        weekly=weekly,
+        surveys=surveys,
         latest_observation=latest.observation,
         latest_answer=latest.answer,
         version=version,

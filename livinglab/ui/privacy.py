@@ -25,7 +25,7 @@ def log_tab(t: Translator) -> None:
         t("audit_filter_pilot"),
         pilots,
         key="audit_pilot",
-        format_func=lambda p: t("all") if p == ALL else p,
+        format_func=lambda p: t("all") if p == ALL else pilot_title(p, t),
     )
     action = right.selectbox(
         t("audit_filter_action"),
@@ -56,6 +56,14 @@ def log_tab(t: Translator) -> None:
     )
 
 
+def pilot_title(pilot_id: str, t: Translator) -> str:
+    """The pilot's title in the reader's language (its id when its file is gone)."""
+    try:
+        return f"{services.load_pilot(pilot_id).title.get(t.lang)} ({pilot_id})"
+    except LivingLabError:
+        return pilot_id
+
+
 def shown_log(log: pd.DataFrame, t: Translator) -> pd.DataFrame:
     """The log's columns in the reader's words (times in UTC, to the second)."""
     return pd.DataFrame(
@@ -73,7 +81,12 @@ def request_form(t: Translator, kind: str) -> None:
     """The erase or withdraw form: a pilot, a participant's id or pseudonym, a button."""
     st.write(t(f"{kind}_intro"))
     with st.form(f"{kind}_form", clear_on_submit=True):
-        pilot_id = st.selectbox(t("audit_filter_pilot"), services.pilot_ids(), key=f"{kind}_pilot")
+        pilot_id = st.selectbox(
+            t("audit_filter_pilot"),
+            services.pilot_ids(),
+            key=f"{kind}_pilot",
+            format_func=lambda p: pilot_title(p, t),
+        )
         reference = st.text_input(t("participant_ref"), key=f"{kind}_participant", max_chars=200)
         confirmed = True
         if kind == "erase":

@@ -124,8 +124,8 @@ class PilotEvaluation:
                     "p_value": m.p_value,
                     "p_adjusted": m.p_value_adjusted,
                     "effect_size": m.effect_size,
-                    "n_test": m.n_test,
-                    "n_control": m.n_control,
+                    "n_test": None if m.withheld else m.n_test,
+                    "n_control": None if m.withheld else m.n_control,
                 }
                 for m in self.metrics
             ]
@@ -146,7 +146,7 @@ class PilotEvaluation:
                         "score": s.score,
                         "ci_low": s.ci_low,
                         "ci_high": s.ci_high,
-                        "n": s.n,
+                        "n": None if s.withheld else s.n,
                         "cronbach_alpha": s.cronbach_alpha,
                         "grade": s.grade,
                     }

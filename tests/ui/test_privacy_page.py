@@ -103,3 +103,11 @@ def test_a_decision_maker_cannot_open_it_even_by_its_address(own_store) -> None:
     run_directly.run()
     assert not run_directly.exception and not run_directly.table
     assert "n'est pas accessible" in run_directly.warning[0].value
+
+
+def test_signing_out_is_logged_with_who(own_store) -> None:
+    at = signed_in_app("team")
+    at.sidebar.button(key="signout").click().run()
+    assert not at.exception
+    latest = audit.audit_log(action="sign_out").iloc[0]
+    assert latest["actor"] == "equipe"

@@ -25,6 +25,7 @@ PAGE_ROLES: Final[dict[str, frozenset[str]]] = {
     "portfolio": frozenset({"team", "decision"}),
     "pilot": frozenset({"team", "decision"}),
     "checks": frozenset({"team"}),
+    "privacy": frozenset({"team"}),
 }
 
 

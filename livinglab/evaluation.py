@@ -57,6 +57,11 @@ class PilotEvaluation:
     plan : PlanStatus or None
         The registered analysis plan the verdict follows, and what changed in it since
         (set by ``services.evaluate_pilot``); None while the pilot has no data.
+    n_withdrawn : int
+        Participants who withdrew their consent: their data is in none of the above.
+    small_cell_k : int
+        No aggregate above rests on fewer people than this (results on fewer are
+        ``withheld``: :mod:`livinglab.decision.disclosure`).
     """
 
     pilot: Pilot
@@ -67,6 +72,8 @@ class PilotEvaluation:
     decision: PilotDecision
     data_version: int = 0
     plan: PlanStatus | None = None
+    n_withdrawn: int = 0
+    small_cell_k: int = 5
 
     @property
     def verdict(self) -> str:
@@ -85,14 +92,22 @@ class PilotEvaluation:
             "evidence_level": decision.pop("evidence_level"),
             "criteria": decision.pop("criteria"),
             "metrics": [_metric_dict(self.pilot, m) for m in self.metrics],
-            "surveys": [s.to_dict() for s in self.surveys],
+            "surveys": [
+                {**s.to_dict(), **({"n": None} if s.withheld else {})} for s in self.surveys
+            ],
             "survey_changes": [c.to_dict() for c in self.survey_changes],
             "response_rates": [
-                {"instrument": instrument, **rate.to_dict()}
+                {
+                    "instrument": instrument,
+                    **rate.to_dict(),
+                    **({"invited": None, "responded": None} if rate.withheld else {}),
+                }
                 for instrument, rate in self.response_rates
             ],
             "data_version": self.data_version,
             "plan": None if self.plan is None else self.plan.to_dict(),
+            "n_withdrawn": self.n_withdrawn,
+            "small_cell_k": self.small_cell_k,
             **{k: v for k, v in decision.items() if k != "pilot"},
         }
 
@@ -120,8 +135,8 @@ class PilotEvaluation:
                     "test": m.ancova_method if head.basis == "ancova" else m.test,
                     "bracket_test": m.test if head.basis == "ancova" else "",
                     "effect_size": m.effect_size,
-                    "n_test": m.n_test,
-                    "n_control": m.n_control,
+                    "n_test": None if m.withheld else m.n_test,
+                    "n_control": None if m.withheld else m.n_control,
                 }
             )
         return pd.DataFrame(rows)
@@ -129,6 +144,10 @@ class PilotEvaluation:
     def to_text(self, lang: str = "fr") -> str:
         """A readable summary for the terminal: verdict, metrics table, surveys table."""
         lines = [self.decision.to_text(lang), ""]
+        if self.n_withdrawn:
+            from livinglab.i18n import Translator
+
+            lines[1:1] = [Translator(lang)("n_withdrawn", n=self.n_withdrawn)]
         lines.append(
             self.metrics_table().to_string(index=False, float_format=lambda x: f"{x:.4g}")
         )
@@ -151,7 +170,7 @@ class PilotEvaluation:
                     "score": s.score,
                     "ci_low": s.ci_low,
                     "ci_high": s.ci_high,
-                    "n": s.n,
+                    "n": None if s.withheld else s.n,
                     "cronbach_alpha": s.cronbach_alpha,
                     "grade": s.grade,
                 }
@@ -162,6 +181,8 @@ class PilotEvaluation:
 
 def _metric_dict(pilot: Pilot, result: MetricResult) -> dict[str, Any]:
     record = result.to_dict()
+    if result.withheld:  # its counts rest on too few people: null, not 0
+        record.update(n_test=None, n_control=None)
     metric = pilot.metric(result.metric)
     record.update(role=metric.role, unit=metric.unit, label=metric.label.get("fr"))
     # The estimate the criterion judges, as every view shows it (value, interval,
@@ -181,6 +202,7 @@ def evaluate(
     seed: int = DEFAULT_SEED,
     lang: str = "fr",
     weekly_by_metric: Mapping[str, pd.DataFrame] | None = None,
+    n_withdrawn: int = 0,
 ) -> PilotEvaluation:
     """Analyse every metric and survey of a pilot and decide.
 
@@ -197,6 +219,9 @@ def evaluate(
     weekly_by_metric : mapping metric id -> DataFrame, optional
         Per-participant baseline weeks for the pre-period placebo check
         (:func:`livinglab.store.weekly.weekly_participant_values`).
+    n_withdrawn : int
+        Participants who withdrew their consent (their data is left out of every frame
+        above by the store): reported, never analysed.
 
     Notes
     -----
@@ -243,6 +268,7 @@ def evaluate(
         response_rates=rates,
         decision=decision,
         data_version=data_version,
+        n_withdrawn=n_withdrawn,
     )
 
 

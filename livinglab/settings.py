@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from livinglab.errors import ConfigurationError
@@ -47,6 +48,14 @@ class Settings(BaseSettings):
         the demo uses a public development key.
     environment : {'production', 'demo'}
         ``production`` (default) refuses a missing, public or weak key and the demo.
+    pseudonym_keys_dir : Path or None
+        A secrets folder with one file per pilot, named after the pilot's id, holding
+        that pilot's pseudonymisation key (a mounted secret, e.g. ``/run/secrets``).
+        A pilot's key is ``LIVINGLAB_PSEUDONYM_KEY_<PILOT ID IN CAPITALS>`` if set, else
+        this folder's file, else ``secret_key`` (:meth:`pilot_pseudonym_key`).
+    small_cell_k : int
+        The smallest number of people an aggregate shown or exported may rest on
+        (never below 5; :mod:`livinglab.decision.disclosure`).
     """
 
     model_config = SettingsConfigDict(env_prefix="LIVINGLAB_", extra="ignore")
@@ -56,6 +65,8 @@ class Settings(BaseSettings):
     surveys_dir: Path = Path("surveys")
     secret_key: str | None = None
     environment: Literal["production", "demo"] = "production"
+    pseudonym_keys_dir: Path | None = None
+    small_cell_k: int = Field(default=5, ge=5, le=100)
 
     @property
     def demo(self) -> bool:
@@ -80,6 +91,41 @@ class Settings(BaseSettings):
         if problem := key_weakness(key):
             raise ConfigurationError(f"LIVINGLAB_SECRET_KEY is too weak: {problem}. {KEY_HOWTO}")
         return key
+
+
+    def pilot_pseudonym_key(self, pilot_id: str) -> str:
+        """The key of ``pilot_id``'s pseudonyms: ``LIVINGLAB_PSEUDONYM_KEY_<PILOT>`` (the
+        id in capitals, ``-`` as ``_``), else the file ``<pseudonym_keys_dir>/<pilot_id>``
+        (surrounding white space removed), else the store-wide :meth:`pseudonym_key`.
+
+        One key per pilot means that a leaked key reveals one pilot's pseudonyms only,
+        and that the same person in two pilots has two unrelated pseudonyms.
+        ConfigurationError (production) for a weak or public key, naming where it came
+        from; never logged nor stored (the store keeps a fingerprint)."""
+        variable = pilot_key_variable(pilot_id)
+        key = os.environ.get(variable)
+        source = variable
+        if not key and self.pseudonym_keys_dir is not None:
+            path = self.pseudonym_keys_dir / pilot_id
+            if path.is_file():
+                key, source = path.read_text(encoding="utf-8").strip(), str(path)
+        if not key:
+            return self.pseudonym_key()
+        if self.demo:
+            return key
+        if key == DEV_SECRET:
+            raise ConfigurationError(
+                f"{source} is the public development key: anyone could turn the pseudonyms "
+                f"back into ids. {KEY_HOWTO}"
+            )
+        if problem := key_weakness(key):
+            raise ConfigurationError(f"{source} is too weak: {problem}. {KEY_HOWTO}")
+        return key
+
+
+def pilot_key_variable(pilot_id: str) -> str:
+    """The environment variable of a pilot's own pseudonymisation key."""
+    return "LIVINGLAB_PSEUDONYM_KEY_" + re.sub(r"[^A-Za-z0-9]", "_", pilot_id).upper()
 
 
 def key_weakness(key: str) -> str | None:

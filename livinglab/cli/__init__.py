@@ -147,6 +147,8 @@ def _import_summary(report: object) -> str:
             part += f", read as {k.read_as}"
         if k.trimmed:
             part += f", {k.trimmed} id(s) trimmed of surrounding spaces"
+        if getattr(k, "skipped_erased", 0):
+            part += f", {k.skipped_erased} row(s) of erased participants skipped"
         parts.append(part)
     return "; ".join(parts) + f" ({report.seconds:.1f} s)"  # type: ignore[attr-defined]
 
@@ -176,12 +178,14 @@ def evaluate(
 ) -> None:
     """Evaluate a pilot: every metric's comparison, every survey's score, the verdict."""
     from livinglab import services
+    from livinglab.services.audit import cli_actor, record_export
 
     if lang not in ("fr", "en"):
         raise _fail(f"The --lang must be 'fr' or 'en'. Got '{lang}' instead.")
     evaluation = services.evaluate_pilot(pilot)
     if as_json:
         typer.echo(json.dumps(evaluation.to_dict(lang), ensure_ascii=False, indent=2))
+        record_export(cli_actor(), pilot, "evaluation json")
     else:
         from livinglab.i18n import translator
         from livinglab.presentation.sentences import evaluation_text
@@ -211,6 +215,9 @@ def report(
         output.write_text(services.dossier_html(pilot, lang=lang), encoding="utf-8")
     else:
         output.write_bytes(services.dossier_pdf(pilot, lang=lang))
+    from livinglab.services.audit import cli_actor, record_export
+
+    record_export(cli_actor(), pilot, f"dossier {format_} ({lang}) to {output.name}")
     typer.echo(f"Dossier written to {output} ({output.stat().st_size // 1024} KiB).")
 
 
@@ -424,6 +431,11 @@ def run_app(
     # Become the server (exec, not a child process): a service manager's stop signal
     # reaches Streamlit itself, and no orphan keeps the port.
     os.execv(sys.executable, cmd)
+
+
+from livinglab.cli import privacy  # noqa: E402 - its commands join the app defined above
+
+privacy.register(app)
 
 
 def main() -> None:

@@ -40,6 +40,7 @@ from typing import Any
 from scipy import stats as sps
 
 from livinglab.decision.models import CriterionOutcome, Status
+from livinglab.decision.privacy import min_cell
 from livinglab.decision.text import (
     NBSP,
     Bilingual,
@@ -54,9 +55,6 @@ from livinglab.decision.text import (
 from livinglab.spec.models import Metric, MetricCriterion, MinEffect, SurveyCriterion
 from livinglab.stats.results import MetricResult, SurveyResult
 from livinglab.stats.sequential import SequentialLook
-
-MIN_CELL = 5
-"""No group of fewer than this many people is ever shown."""
 
 _DESIGN_TEXT = {
     "pre_post": Bilingual("évolution avant/après des testeurs", "testers' before/after change"),
@@ -224,9 +222,9 @@ def evaluate_metric_criterion(
     if result is None:
         return _outcome(base, "no_result", label + _NO_RESULT)
     base |= {"n_test": result.n_test, "n_control": result.n_control}
-    if criterion.subgroup and _min_cell(result) < MIN_CELL:
+    if criterion.subgroup and _min_cell(result) < min_cell():
         return _outcome(base | {"n_test": None, "n_control": None}, "small_group",
-                        label + _SMALL_GROUP)
+                        label + _small_group())
     basis = basis_of(result)
     base["basis"] = basis.name
     if basis.estimate is None or not math.isfinite(basis.estimate):
@@ -296,8 +294,8 @@ def evaluate_survey_criterion(
     if result is None or result.score is None or not math.isfinite(result.score):
         return _outcome(base, "no_result", label + _NO_RESULT)
     base["n_test"] = result.n
-    if criterion.subgroup and result.n < MIN_CELL:
-        return _outcome(base | {"n_test": None}, "small_group", label + _SMALL_GROUP)
+    if criterion.subgroup and result.n < min_cell():
+        return _outcome(base | {"n_test": None}, "small_group", label + _small_group())
     base["estimate"] = result.score
     ci_low, ci_high, level = result.ci_low, result.ci_high, result.conf_level
     if look is not None and _finite(ci_low, ci_high):
@@ -502,11 +500,13 @@ _NO_RESULT = Bilingual(
     f"{colon('fr')}aucune donnée analysable, impossible de conclure.",
     ": no data to analyse, cannot conclude.",
 )
-_SMALL_GROUP = Bilingual(
-    f"{colon('fr')}moins de {MIN_CELL} personnes dans ce sous-groupe (résultat masqué), "
-    "impossible de conclure.",
-    f": fewer than {MIN_CELL} people in this subgroup (result not shown), cannot conclude.",
-)
+def _small_group() -> Bilingual:
+    k = min_cell()
+    return Bilingual(
+        f"{colon('fr')}moins de {k} personnes dans ce sous-groupe (résultat masqué), "
+        "impossible de conclure.",
+        f": fewer than {k} people in this subgroup (result not shown), cannot conclude.",
+    )
 _NO_BASELINE = Bilingual(
     f"{colon('fr')}moyenne de référence inconnue ou nulle, le seuil relatif ne peut pas être "
     "calculé : impossible de conclure.",

@@ -59,7 +59,7 @@ from livinglab.decision.models import (
     SubgroupEffect,
     SubgroupScore,
 )
-from livinglab.decision.privacy import MIN_CELL, suppression
+from livinglab.decision.privacy import min_cell, suppression
 from livinglab.spec.models import Instrument, Metric, Pilot
 from livinglab.stats.designs import analyze_metric
 from livinglab.stats.results import MetricResult, SurveyResult
@@ -492,6 +492,6 @@ def equity_by_subgroup(
         scores = survey_equity(pilot, answers=stacked_answers(survey_answers),
                                instruments=instruments, people=people)
     return EquityResult(effects=tuple(effects), interactions=tuple(interactions),
-                        scores=tuple(scores), min_cell=MIN_CELL)
+                        scores=tuple(scores), min_cell=min_cell())
 
 

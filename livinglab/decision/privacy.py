@@ -12,11 +12,36 @@ others. So, within one attribute (complementary suppression):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 
 MIN_CELL = 5
+"""The floor of the threshold: no setting may go below it."""
+
+_THRESHOLD: ContextVar[int] = ContextVar("small_cell_k", default=MIN_CELL)
+
+
+def min_cell() -> int:
+    """The current threshold k: the smallest number of people an aggregate may rest on
+    (:data:`MIN_CELL` unless :func:`cell_threshold` set a higher one)."""
+    return _THRESHOLD.get()
+
+
+@contextmanager
+def cell_threshold(k: int) -> Iterator[int]:
+    """Within the block every suppression of this package uses ``k`` (the settings'
+    ``small_cell_k``). ValueError below :data:`MIN_CELL`. Context-local, so two app
+    sessions never mix thresholds."""
+    if k < MIN_CELL:
+        raise ValueError(f"The small-cell threshold must be at least {MIN_CELL}. Got {k} instead.")
+    token = _THRESHOLD.set(k)
+    try:
+        yield k
+    finally:
+        _THRESHOLD.reset(token)
 
 SMALL = "small_group"
 COMPLEMENTARY = "complementary"
@@ -27,18 +52,20 @@ def _is_small(cells: np.ndarray, min_cell: int) -> np.ndarray:
 
 
 def suppression(cells: Sequence[Sequence[int]] | Sequence[int], *,
-                min_cell: int = MIN_CELL) -> list[str | None]:
+                min_cell: int | None = None) -> list[str | None]:
     """Which groups of one attribute to hide, and why.
 
     Parameters
     ----------
     cells : one row per group: its people per cohort (or one count per group)
-    min_cell : the smallest group that may be shown
+    min_cell : the smallest group that may be shown (default: :func:`min_cell`)
 
     Returns
     -------
     list of None, ``'small_group'`` or ``'complementary'``, one per group.
     """
+    if min_cell is None:
+        min_cell = _THRESHOLD.get()
     table = np.asarray(cells, dtype=float)
     if table.ndim == 1:
         table = table[:, None]

@@ -39,7 +39,7 @@ from livinglab.decision.models import (
     Representativeness,
     ReweightedEstimate,
 )
-from livinglab.decision.privacy import MIN_CELL, suppression
+from livinglab.decision.privacy import min_cell, suppression
 from livinglab.spec.models import Pilot
 
 
@@ -141,7 +141,7 @@ def compare_to_margins(
             suppressed=reason is not None,
         ))
     unmatched = len(labels) - n
-    if 0 < unmatched < MIN_CELL:
+    if 0 < unmatched < min_cell():
         # 1-4 testers without a listed category are a small cell; their number (and
         # so the matched count) is not shown, the test still uses the others
         return rows, _fit(attribute, counts, population, n, shown_n=None, unmatched=None)

@@ -146,11 +146,16 @@ def render_html(
         date=t.date(date.today()),
         version=version[1] if version else evaluation.data_version,
     )
+    withdrawn = (
+        f'<p class="meta" id="withdrawn">{_e(t("n_withdrawn", n=evaluation.n_withdrawn))}</p>'
+        if evaluation.n_withdrawn
+        else ""
+    )
     return (
         f'<!DOCTYPE html>\n<html lang="{t.lang}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f'<header><h1>{_e(title)}</h1><p class="meta">{_e(generated)}</p></header>\n'
+        f'<header><h1>{_e(title)}</h1><p class="meta">{_e(generated)}</p>{withdrawn}</header>\n'
         f'<nav aria-label="{_e(t("dossier_contents"))}"><h2>{_e(t("dossier_contents"))}</h2>'
         f"<ol>{toc}</ol></nav>\n<main>{body}</main>\n</body>\n</html>\n"
     )

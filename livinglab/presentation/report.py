@@ -20,7 +20,7 @@ from scipy import stats
 
 from livinglab.decision.criteria import basis_text
 from livinglab.decision.headline import headline
-from livinglab.decision.privacy import MIN_CELL, suppression
+from livinglab.decision.privacy import min_cell, suppression
 from livinglab.evaluation import PilotEvaluation
 from livinglab.i18n import Translator, translator
 from livinglab.presentation.labels import message, test_name
@@ -119,6 +119,17 @@ def survey_detail(
         table, scoring=instrument.scoring, scale_min=scale.min, scale_max=scale.max
     ).dropna()
     empty_groups = pd.DataFrame(columns=["group", "n", "share"])
+    if 0 < len(scores) < min_cell():  # one respondent's score is their answers
+        return SurveyDetail(
+            instrument=instrument.id,
+            wave=wave,
+            scoring=instrument.scoring,
+            title=instrument.title.get(lang),
+            n=0,
+            scores=pd.DataFrame(columns=["low", "high", "n"]),
+            items=_no_items(),
+            groups=empty_groups,
+        )
     if instrument.scoring == "nps":
         return SurveyDetail(
             instrument=instrument.id,
@@ -163,7 +174,7 @@ def merged_bins(values: Sequence[float] | np.ndarray, edges: Sequence[float]) ->
             pending = [low, high, int(n)]
         else:
             pending[1], pending[2] = high, pending[2] + int(n)
-        if pending[2] == 0 or pending[2] >= MIN_CELL:
+        if pending[2] == 0 or pending[2] >= min_cell():
             groups.append(pending)
             pending = None
     if pending is not None:
@@ -193,7 +204,7 @@ def _item_distribution(instrument: Instrument, answers: pd.DataFrame, lang: str)
     rows = []
     for order, item in enumerate(instrument.items):
         given = answers.loc[answers["item"] == item.id, "answer"].astype(int)
-        if given.empty:
+        if len(given) < min_cell():  # an item answered by 1-4 people: not drawn at all
             continue
         counts = given.value_counts()
         levels = [
@@ -226,7 +237,7 @@ def _side(value: float, middle: float) -> str:
 
 def _has_small(levels: Sequence[tuple[str, str, int]]) -> bool:
 
-    return any(0 < n < MIN_CELL for *_, n in levels)
+    return any(0 < n < min_cell() for *_, n in levels)
 
 
 def _safe_levels(levels: list[tuple[str, str, int]], lang: str) -> list[tuple[str, str, int]]:
@@ -249,7 +260,7 @@ def _safe_levels(levels: list[tuple[str, str, int]], lang: str) -> list[tuple[st
         return sum(count[side] for side in group)
 
     def small(group: list[str]) -> bool:
-        return 0 < total(group) < MIN_CELL
+        return 0 < total(group) < min_cell()
 
     middle = next((g for g in groups if g == ["neutral"]), None)
     if middle is not None:
@@ -378,7 +389,7 @@ def weekly_table(weekly: pd.DataFrame, pilot: Pilot, *, alpha: float = 0.05) -> 
         :data:`WEEKLY_COLUMNS`: ``week_start`` is the week's first day;
         ``ci_low, ci_high`` = mean -/+ t(1 - alpha/2, n - 1) sd / sqrt(n).
     """
-    shown = weekly[weekly["n"] >= MIN_CELL].copy()
+    shown = weekly[weekly["n"] >= min_cell()].copy()
     if shown.empty:
         return pd.DataFrame(columns=WEEKLY_COLUMNS)
     start = pd.Timestamp(pilot.periods.baseline.start)

@@ -33,6 +33,8 @@ def metric_sentence(result: Any, metric: Any, t: Translator) -> str:
     The estimate is the one the criterion judged, under its own name; a did also
     shows the other estimate as its bracket (Angrist & Pischke 2009, 5.4).
     """
+    if getattr(result, "withheld", False):
+        return t("withheld_result")
     head = headline(result)
     design = _upper_first(head.name(t.lang))
     n = (
@@ -89,6 +91,8 @@ def _upper_first(text: str) -> str:
 
 def survey_sentence(result: Any, t: Translator) -> str:
     """Score, CI, respondents, and alpha / grade when there are."""
+    if getattr(result, "withheld", False):
+        return t("withheld_result")
     score, low, high = t.interval(result.score, result.ci_low, result.ci_high)
     text = t(
         "survey_score",
@@ -120,6 +124,8 @@ def colon(t: Translator) -> str:
 
 def change_sentence(change: Any, title: str, t: Translator) -> str:
     """A survey score's before/after change of the same respondents."""
+    if getattr(change, "withheld", False):
+        return f"{title} — {t('withheld_result')}"
     est, low, high = t.interval(change.estimate, change.ci_low, change.ci_high)
     return t("change_line", title=title, estimate=est, low=low, high=high, n=change.n_test)
 

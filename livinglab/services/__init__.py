@@ -140,9 +140,12 @@ def import_data(
     (the rest is detected). ``export_format``: the observations are a tool's export
     (``enedis``: a load curve file, or a folder of them, read as ``metric``;
     ``limesurvey``: the responses are a LimeSurvey export of ``instrument`` in ``wave``).
-    ``actor``: who imports (the pilot's analysis plan is registered under this name with
-    its first data; default ``cli:<system user>``)."""
+    ``actor``: who imports, for the audit log, and under whose name the pilot's analysis
+    plan is registered with its first data (default ``cli:<system user>``)."""
+    from livinglab.services.audit import actor_or_cli
     from livinglab.store.importer import import_files
+
+    who = actor_or_cli(actor)
 
     for path in (participants, observations, responses, meters):
         if path is not None and not Path(path).exists():
@@ -166,9 +169,9 @@ def import_data(
             instrument=instrument,
             wave=wave,
             meters=meters,
-            secret_key=get_settings().pseudonym_key(),
+            secret_key=get_settings().pilot_pseudonym_key(pilot.id),
             csv_options=csv_options,
-            actor=actor or cli_actor(),
+            actor=who,
         )
     return import_files(
         engine=engine(),
@@ -177,21 +180,10 @@ def import_data(
         participants=participants,
         observations=observations,
         responses=responses,
-        secret_key=get_settings().pseudonym_key(),
+        secret_key=get_settings().pilot_pseudonym_key(pilot.id),
         csv_options=csv_options,
-        actor=actor or cli_actor(),
+        actor=who,
     )
-
-
-def cli_actor() -> str:
-    """Who acts from the command line: ``cli:<system user>`` (``cli:unknown`` when the
-    system cannot tell)."""
-    import getpass
-
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
 
 
 def instrument_from_xlsform(
@@ -258,11 +250,23 @@ def stored_data() -> pd.DataFrame:
                 "pilot": pilot.id,
                 "title": pilot.title.get("fr"),
                 "domain": pilot.domain,
-                "participants": int(counts["participants"].sum()) if len(counts) else 0,
+                "participants": _enrolled(counts),
                 "latest_data": reductions.latest_data(engine=engine(), pilot=pilot).latest,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _enrolled(counts: pd.DataFrame) -> int | None:
+    """The pilot's participants, or None when a cohort of 1 to k-1 people would be the
+    difference of this total and the cohorts shown elsewhere (small cells)."""
+    from livinglab.decision.disclosure import small
+    from livinglab.decision.privacy import cell_threshold
+
+    with cell_threshold(get_settings().small_cell_k):
+        if len(counts) and small(*(int(n) for n in counts["participants"])):
+            return None
+    return int(counts["participants"].sum()) if len(counts) else 0
 
 
 def list_pilots_text() -> list[str]:
@@ -342,7 +346,9 @@ def _metric_of(pilot: Pilot, metric_id: str) -> Metric:
 
 
 def evaluate_pilot(pilot_id: str, *, lang: str = "fr") -> PilotEvaluation:
-    """Reduce the pilot's data in SQL, analyse every metric and survey, and decide.
+    """Reduce the pilot's data in SQL, analyse every metric and survey, and decide; then
+    remove every aggregate of 1 to k-1 people (k: the ``small_cell_k`` setting), so that
+    what any view renders is safe (:mod:`livinglab.decision.disclosure`).
 
     Once the pilot has data, the verdict is the one of its registered analysis plan
     (:mod:`livinglab.services.plans`); if the plan changed since, the evaluation's
@@ -350,20 +356,25 @@ def evaluate_pilot(pilot_id: str, *, lang: str = "fr") -> PilotEvaluation:
     """
     from dataclasses import replace
 
+    from livinglab.decision.disclosure import disclosed
+    from livinglab.decision.privacy import cell_threshold
     from livinglab.services import plans
 
     current = load_pilot(pilot_id)
-    registered = plans.registered_pilot(current)
-    if registered is None:
-        return evaluate_spec(current, lang=lang)
-    evaluation = evaluate_spec(registered.pilot, lang=lang)
-    amended = evaluate_spec(current, lang=lang).verdict if registered.status.changed else None
-    status = replace(registered.status, verdict_under_current_plan=amended)
-    return replace(evaluation, plan=status)
+    with cell_threshold(get_settings().small_cell_k):
+        registered = plans.registered_pilot(current)
+        if registered is None:
+            return disclosed(evaluate_spec(current, lang=lang))
+        evaluation = evaluate_spec(registered.pilot, lang=lang)
+        changed = registered.status.changed
+        amended = evaluate_spec(current, lang=lang).verdict if changed else None
+        status = replace(registered.status, verdict_under_current_plan=amended)
+        return disclosed(replace(evaluation, plan=status))
 
 
 def evaluate_spec(pilot: Pilot, *, lang: str = "fr") -> PilotEvaluation:
-    """The evaluation of ``pilot`` exactly as given (no registered plan looked up)."""
+    """The evaluation of ``pilot`` exactly as given (no registered plan looked up, no
+    small cell removed: :func:`evaluate_pilot` does both)."""
     from livinglab.evaluation import evaluate
     from livinglab.stats.placebo import PLACEBO_DESIGNS
     from livinglab.store import reductions
@@ -384,6 +395,7 @@ def evaluate_spec(pilot: Pilot, *, lang: str = "fr") -> PilotEvaluation:
         instruments=instruments(),
         participants=reductions.participants(engine=eng, pilot=pilot),
         data_version=reductions.data_version(engine=eng, pilot=pilot),
+        n_withdrawn=reductions.withdrawn_count(engine=eng, pilot=pilot),
         lang=lang,
         weekly_by_metric={  # the baseline weeks of each before/after metric: placebo check
             m.id: weekly_participant_values(engine=eng, pilot=pilot, metric=m.id)
@@ -422,16 +434,20 @@ def report_version(pilot_id: str) -> tuple[str, int, int]:
 
 def pilot_report(pilot_id: str, *, lang: str = "fr") -> PilotReport:
     """The evaluation of ``pilot_id`` with its weekly series and survey distributions."""
+    from livinglab.decision.privacy import cell_threshold
     from livinglab.presentation.report import PilotReport
     from livinglab.store import reductions
 
     version = report_version(pilot_id)
     evaluation = evaluate_pilot(pilot_id, lang=lang)
     latest = reductions.latest_data(engine=engine(), pilot=evaluation.pilot)
+    with cell_threshold(get_settings().small_cell_k):
+        weekly = weekly_series(evaluation.pilot)
+        surveys = survey_details(evaluation.pilot, lang=lang)
     return PilotReport(
         evaluation=evaluation,
-        weekly=weekly_series(evaluation.pilot),
-        surveys=survey_details(evaluation.pilot, lang=lang),
+        weekly=weekly,
+        surveys=surveys,
         latest_observation=latest.observation,
         latest_answer=latest.answer,
         version=version,
@@ -563,14 +579,32 @@ class AccountInfo:
     last_sign_in_at: datetime | None
 
 
-def add_account(username: str, password: str, role: str) -> AccountInfo:
-    """A new local account; UsageError when the name is taken or a value is invalid."""
+def add_account(
+    username: str, password: str, role: str, *, actor: str | None = None
+) -> AccountInfo:
+    """A new local account; UsageError when the name is taken or a value is invalid.
+    ``actor`` (default ``cli:<system user>``) is logged with the change."""
     from sqlmodel import Session
 
     from livinglab.store.accounts import add_account as add
 
     with Session(engine()) as session, session.begin():
-        return _info(add(session=session, username=username, password=password, role=role))
+        account = add(session=session, username=username, password=password, role=role)
+        _account_changed(session, actor, f"account {account.username} added, role {role}")
+        return _info(account)
+
+
+def _account_changed(session: object, actor: str | None, detail: str) -> None:
+    """The audit entry of an account change, in the change's transaction."""
+    from sqlmodel import Session
+
+    from livinglab.services.audit import actor_or_cli
+    from livinglab.store.audit import record_event
+
+    assert isinstance(session, Session)
+    record_event(
+        session=session, actor=actor_or_cli(actor), action="account_change", detail=detail
+    )
 
 
 def accounts() -> list[AccountInfo]:
@@ -583,31 +617,39 @@ def accounts() -> list[AccountInfo]:
         return [_info(account) for account in list_accounts(session=session)]
 
 
-def remove_account(username: str) -> None:
+def remove_account(username: str, *, actor: str | None = None) -> None:
+    """Delete an account (NotFoundError when there is none); logged."""
     from sqlmodel import Session
 
     from livinglab.store.accounts import remove_account as remove
 
     with Session(engine()) as session, session.begin():
         remove(session=session, username=username)
+        _account_changed(session, actor, f"account {username} removed")
 
 
-def set_account_role(username: str, role: str) -> AccountInfo:
+def set_account_role(username: str, role: str, *, actor: str | None = None) -> AccountInfo:
+    """Give an account another role; logged."""
     from sqlmodel import Session
 
     from livinglab.store.accounts import set_role
 
     with Session(engine()) as session, session.begin():
-        return _info(set_role(session=session, username=username, role=role))
+        account = set_role(session=session, username=username, role=role)
+        _account_changed(session, actor, f"account {account.username} now has role {role}")
+        return _info(account)
 
 
-def unlock_account(username: str) -> AccountInfo:
+def unlock_account(username: str, *, actor: str | None = None) -> AccountInfo:
+    """Lift an account's lock-out; logged."""
     from sqlmodel import Session
 
     from livinglab.store.accounts import unlock
 
     with Session(engine()) as session, session.begin():
-        return _info(unlock(session=session, username=username))
+        account = unlock(session=session, username=username)
+        _account_changed(session, actor, f"account {account.username} unlocked")
+        return _info(account)
 
 
 def sign_in(username: str, password: str) -> tuple[str, str]:
@@ -617,9 +659,16 @@ def sign_in(username: str, password: str) -> tuple[str, str]:
 
     from livinglab.store.accounts import SignInError
     from livinglab.store.accounts import sign_in as check
+    from livinglab.store.audit import record_event
 
     with Session(engine()) as session, session.begin():
         result = check(session=session, username=username, password=password)
+        record_event(  # the typed name (never the password), in the attempt's transaction
+            session=session,
+            actor=result.username or "?",
+            action="sign_in_failed" if result.error else "sign_in",
+            detail=f"local account; {result.error}" if result.error else "local account",
+        )
     if result.error is not None or result.role is None:
         raise SignInError(result.error or "wrong")
     return result.username, result.role
@@ -640,23 +689,28 @@ def account_role(username: str) -> str | None:
         return account.role
 
 
-def grant_identity(issuer: str, subject: str, role: str, label: str | None = None) -> None:
-    """Give a role to a person of the identity provider, by issuer and subject."""
+def grant_identity(
+    issuer: str, subject: str, role: str, label: str | None = None, *, actor: str | None = None
+) -> None:
+    """Give a role to a person of the identity provider, by issuer and subject; logged."""
     from sqlmodel import Session
 
     from livinglab.store.accounts import grant_identity as grant
 
     with Session(engine()) as session, session.begin():
         grant(session=session, issuer=issuer, subject=subject, role=role, label=label)
+        _account_changed(session, actor, f"identity {subject} of {issuer} granted role {role}")
 
 
-def revoke_identity(issuer: str, subject: str) -> None:
+def revoke_identity(issuer: str, subject: str, *, actor: str | None = None) -> None:
+    """Take away the role of a person of the identity provider; logged."""
     from sqlmodel import Session
 
     from livinglab.store.accounts import revoke_identity as revoke
 
     with Session(engine()) as session, session.begin():
         revoke(session=session, issuer=issuer, subject=subject)
+        _account_changed(session, actor, f"identity {subject} of {issuer} revoked")
 
 
 def identities() -> list[tuple[str, str, str, str | None]]:

@@ -250,6 +250,7 @@ def withdraw(token: str) -> int:
     was open). Raises InvitationError (``unknown``) for a link never issued."""
     from sqlmodel import Session
 
+    from livinglab.store import models as db
     from livinglab.store.audit import record_event
     from livinglab.store.consents import withdraw_consent
     from livinglab.store.drafts import drop_draft
@@ -265,6 +266,10 @@ def withdraw(token: str) -> int:
             participant_key=invitation.participant_key,
         )
         drop_draft(session=session, invitation_id=invitation.id)
+        if count:  # a new data version: cached evaluations are recomputed without them
+            session.add(
+                db.ImportBatch(pilot_id=invitation.pilot_id, kind="withdrawal", rows=0, inserted=0)
+            )
         record_event(
             session=session,
             actor=CITIZEN,

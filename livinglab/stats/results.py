@@ -321,6 +321,9 @@ class MetricResult(_Result):
     notes: tuple[str, ...] = ()
     p_value_adjusted: float | None = None
     adjustment: str | None = None
+    withheld: bool = False
+    """True when the result rested on fewer people than the small-cell threshold: every
+    estimate and count is removed (:mod:`livinglab.decision.disclosure`)."""
 
     def contract_dict(self) -> dict[str, Any]:
         """Return only the ``metrics[]`` fields of the ``evaluate --json`` contract."""
@@ -535,6 +538,9 @@ class SurveyResult(_Result):
     notes: tuple[str, ...] = ()
     reliability_caveats: tuple[str, ...] = ()
     constant_items: tuple[str, ...] = ()
+    withheld: bool = False
+    """True when fewer respondents than the small-cell threshold answered: score, CI and
+    count removed (:mod:`livinglab.decision.disclosure`)."""
 
     def contract_dict(self) -> dict[str, Any]:
         """Return only the ``surveys[]`` fields of the ``evaluate --json`` contract."""
@@ -575,3 +581,5 @@ class ResponseRate(_Result):
     ci_low: float | None
     ci_high: float | None
     message: str | None = None
+    withheld: bool = False
+    """True when the rate rested on fewer people than the small-cell threshold."""

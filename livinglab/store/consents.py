@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from livinglab.spec.models import Pilot
 from livinglab.store import models as db
 
 CHANNELS = ("survey", "import", "team")
@@ -110,3 +111,56 @@ def withdrawn_keys(*, session: Session, pilot_id: str) -> set[int]:
     for key, withdrawn_at in rows:
         has_open[key] = has_open.get(key, False) or withdrawn_at is None
     return {key for key, still_open in has_open.items() if not still_open}
+
+
+_LEGAL_BASIS = {
+    "consent": ("votre consentement (RGPD, article 6.1.a)", "your consent (GDPR, article 6(1)(a))"),
+    "public_task": (
+        "une mission d'intérêt public (RGPD, article 6.1.e)",
+        "a task in the public interest (GDPR, article 6(1)(e))",
+    ),
+    "legitimate_interest": (
+        "l'intérêt légitime (RGPD, article 6.1.f)",
+        "legitimate interests (GDPR, article 6(1)(f))",
+    ),
+}
+
+
+def consent_text(pilot: Pilot, lang: str = "fr") -> str:
+    """The consent text of ``pilot`` built from its privacy facts (controller, purpose,
+    legal basis, retention, contacts), in ``lang``. Its :func:`text_version` is what a
+    consent records: a change of any fact gives a new version.
+
+    A pilot without privacy facts gets a text naming only the pilot (its version still
+    tells consents to it apart)."""
+    title = pilot.title.get(lang)
+    facts = pilot.privacy
+    if facts is None:
+        return f"{title}"
+    basis = _LEGAL_BASIS[facts.legal_basis][1 if lang == "en" else 0]
+    if lang == "en":
+        lines = [
+            f"Pilot: {title}.",
+            f"Controller: {facts.controller}.",
+            f"Purpose: {facts.purpose.get('en')}",
+            f"Legal basis: {basis}.",
+            f"Your data is kept {facts.retention_days} days after the pilot's last day, "
+            "then deleted. It is stored under a pseudonym, never with your name.",
+            "You may withdraw your consent at any time, as easily as you gave it, and ask "
+            f"for your data to be erased: {facts.contact}.",
+            f"Data protection officer: {facts.dpo_contact}.",
+        ]
+    else:
+        lines = [
+            f"Pilote : {title}.",
+            f"Responsable du traitement : {facts.controller}.",
+            f"Finalité : {facts.purpose.get('fr')}",
+            f"Base légale : {basis}.",
+            f"Vos données sont conservées {facts.retention_days} jours après le dernier jour "
+            "du pilote, puis supprimées. Elles sont enregistrées sous un pseudonyme, jamais "
+            "avec votre nom.",
+            "Vous pouvez retirer votre consentement à tout moment, aussi facilement que vous "
+            f"l'avez donné, et demander l'effacement de vos données : {facts.contact}.",
+            f"Délégué à la protection des données : {facts.dpo_contact}.",
+        ]
+    return "\n".join(lines)

@@ -104,6 +104,8 @@ from livinglab.spec.models import Instrument, Pilot
 from livinglab.store import excel
 from livinglab.store import models as db
 from livinglab.store.dialects import CsvOptions
+from livinglab.store.erasure import erased_pseudonyms
+from livinglab.store.import_consents import CONSENT_ON, read_consent_days, write_consents
 from livinglab.store.import_problems import Problems, shown
 from livinglab.store.keys import check_key
 from livinglab.store.periods import local_text, period_bounds
@@ -155,6 +157,8 @@ SQLITE_ROWS_PER_INSERT = 50
 """Rows per INSERT statement when staging on SQLite (fewer statements to step)."""
 NEW_KEY_OFFSET = 1 << 40
 """Staged participants new in this import get ``NEW_KEY_OFFSET + i`` until inserted."""
+ERASED_KEY = -2
+"""The key a raw id resolves to when its person was erased: their rows are skipped."""
 
 StrPath = str | PathLike[str]
 
@@ -185,6 +189,9 @@ class KindReport:
         How the file was read (``';', decimal comma, Windows-1252, dd/mm/yyyy``).
     trimmed : int
         Cells of ids and codes whose surrounding white space was removed.
+    skipped_erased : int
+        Rows of people erased on request (a tombstone holds their pseudonym): skipped,
+        never stored again.
     """
 
     kind: str
@@ -196,6 +203,7 @@ class KindReport:
     sha256: str
     read_as: str = ""
     trimmed: int = 0
+    skipped_erased: int = 0
 
 
 @dataclass(frozen=True)
@@ -238,6 +246,7 @@ class _Participants:
     )  # pseudonym -> (placeholder, cohort)
     cache: dict[str, tuple[int, str] | None] = field(default_factory=dict)  # raw id -> ...
     uses_stored: bool = False
+    erased: set[str] = field(default_factory=set)  # pseudonyms of the tombstones
 
     def resolve(self, raw_id: str) -> tuple[int, str] | None:
         """(key, cohort) of a raw id, from the store or this import's participants file."""
@@ -245,7 +254,9 @@ class _Participants:
             return self.cache[raw_id]
         pseudonym = pseudonymize(raw_id, self.secret_key)
         found = self.new.get(pseudonym) or self.stored.get(pseudonym)
-        if found and found[0] < NEW_KEY_OFFSET:
+        if found is None and pseudonym in self.erased:
+            found = (ERASED_KEY, "")
+        if found and 0 <= found[0] < NEW_KEY_OFFSET:
             self.uses_stored = True
         self.cache[raw_id] = found
         return found
@@ -298,7 +309,9 @@ def import_files(
         Who imports (the signed-in user, ``cli:<user>``). The pilot's analysis plan is
         registered with the first import's rows, under this name
         (:func:`livinglab.store.plans.register_plan`); a later import under a changed
-        plan records the change (:func:`livinglab.store.plans.note_plan`).
+        plan records the change (:func:`livinglab.store.plans.note_plan`). The audit
+        log's entry is written in the import's own write transaction (none without an
+        actor).
 
     Returns
     -------
@@ -385,11 +398,12 @@ def import_files(
             file=source.name,
             read=counts[kind][0],
             inserted=counts[kind][1],
-            already_present=counts[kind][0] - counts[kind][1],
+            already_present=counts[kind][0] - counts[kind][1] - run.skipped.get(kind, 0),
             batch_id=counts[kind][2],
             sha256=source.sha256,
             read_as=described(source),
             trimmed=source.trimmed,
+            skipped_erased=run.skipped.get(kind, 0),
         )
         for kind, source in sources.items()
     }
@@ -452,6 +466,8 @@ class _ImportRun:
         self.key_map: dict[int, int] = {}
         self.deferred: tuple[Source, tuple[int, int]] | None = None
         self.actor: str | None = None
+        self.skipped: dict[str, int] = {}  # kind -> rows of erased people skipped
+        self.consent_days: dict[str, date] = {}  # raw id -> consent_on
 
     # -- the whole run
 
@@ -462,8 +478,11 @@ class _ImportRun:
         transaction = connection.begin()
         try:
             # Before reading a line: a store filled under another key is refused at once.
-            check_key(connection, self.participants.secret_key)
+            check_key(connection, self.participants.secret_key, pilot_id=self.pilot.id)
             self.participants.stored = self._stored_participants()
+            self.participants.erased = erased_pseudonyms(
+                connection=connection, pilot_id=self.pilot.id
+            )
             stored_attributes = self._stored_attributes()
             if "participants" in sources:
                 self._read_participants(sources["participants"], stored_attributes)
@@ -567,17 +586,34 @@ class _ImportRun:
     ) -> None:
         cohorts = {c.id for c in self.pilot.cohorts}
         seen: dict[str, int] = {}
-        optional = [LEFT_ON, *(a for a in self.pilot.attributes if a != LEFT_ON)]
+        optional = [
+            LEFT_ON,
+            CONSENT_ON,
+            *(a for a in self.pilot.attributes if a not in (LEFT_ON, CONSENT_ON)),
+        ]
         stored_left: dict[int, date] | None = None
         for chunk in rows_chunks(source, PARTICIPANT_COLUMNS, optional, self.problems):
             series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
-            attribute_columns = [c for c in self.pilot.attributes if c in series and c != LEFT_ON]
+            attribute_columns = [
+                c for c in self.pilot.attributes if c in series and c not in (LEFT_ON, CONSENT_ON)
+            ]
             for name in (*PARTICIPANT_COLUMNS, *attribute_columns):
                 series[name] = self._trim(source, Column(series[name])).cells
             if LEFT_ON in series:
                 if stored_left is None:
                     stored_left = self._stored_left_on()
                 self._read_left_on(source, chunk.lines, series, stored_left)
+            if CONSENT_ON in series:
+                self.consent_days.update(
+                    read_consent_days(
+                        file=source.name,
+                        date_order=source.dialect.date_order,
+                        lines=chunk.lines.tolist(),
+                        raw_ids=series["participant_id"],
+                        cells=series[CONSENT_ON],
+                        problems=self.problems,
+                    )
+                )
             rows = zip(
                 chunk.lines.tolist(),
                 series["participant_id"],
@@ -706,6 +742,9 @@ class _ImportRun:
                 )
         pseudonym = pseudonymize(raw_id, self.participants.secret_key)
         stored = self.participants.stored.get(pseudonym)
+        if stored is None and pseudonym in self.participants.erased:
+            self._skip("participants", 1)
+            return
         if stored is None:
             placeholder = NEW_KEY_OFFSET + len(self.new_participants)
             self.participants.new[pseudonym] = (placeholder, cohort)
@@ -848,6 +887,7 @@ class _ImportRun:
             self.connection.execute(sa.text(f"DELETE FROM {STAGE_OBSERVATION}"))
             self.problems.restore(mark)
             source.rows_read = 0
+            self.skipped.pop("observations", None)
             return False
 
     def _stage_observation_chunks(
@@ -902,7 +942,9 @@ class _ImportRun:
 
         ids = self._trim(source, cols["participant_id"])
         participant_keys = ids.per_row(self.participants.keys_of(ids.cells)[0])
-        for i in np.flatnonzero(participant_keys < 0):
+        erased = participant_keys == ERASED_KEY
+        self._skip("observations", int(erased.sum()))
+        for i in np.flatnonzero(participant_keys == -1):
             bad.append(
                 (
                     i,
@@ -1002,9 +1044,11 @@ class _ImportRun:
                 )
             )
 
-        if not bad:
+        if erased.any():  # the erased people's rows: skipped whatever else they hold
+            bad = [b for b in bad if not erased[b[0]]]
+        if not bad and not erased.any():
             return metric_keys, participant_keys, micros, values, chunk.lines
-        ok = np.ones(len(chunk), dtype=bool)
+        ok = ~erased
         for i, column, message in sorted(bad, key=lambda b: b[0]):
             ok[i] = False
             self.problems.add(
@@ -1047,6 +1091,9 @@ class _ImportRun:
         add = self.problems.add
         before = self.problems.total
         participant = self.participants.resolve(raw_id)
+        if participant is not None and participant[0] == ERASED_KEY:
+            self._skip("responses", 1)
+            return None
         if participant is None:
             add(
                 source.name,
@@ -1116,6 +1163,11 @@ class _ImportRun:
             return None
         return (participant[0], instrument_id, wave, item, int(value), line)
 
+    def _skip(self, kind: str, rows: int) -> None:
+        """Count ``rows`` of erased people skipped in the ``kind`` file."""
+        if rows:
+            self.skipped[kind] = self.skipped.get(kind, 0) + rows
+
     # -- checks in SQL on the staged rows
 
     def _find_duplicates(self, source: Source, table: str) -> None:
@@ -1172,7 +1224,9 @@ class _ImportRun:
     # -- phase 2: insert
 
     def _insert(self, sources: dict[str, Source]) -> dict[str, tuple[int, int, int]]:
-        check_key(self.connection, self.participants.secret_key, record=True)
+        check_key(
+            self.connection, self.participants.secret_key, record=True, pilot_id=self.pilot.id
+        )
         with Session(bind=self.connection) as session:  # joins this transaction
             stored = sync_pilot(session=session, pilot=self.pilot)
             if register_plan(session=session, pilot=self.pilot, actor=self.actor) is None:
@@ -1192,6 +1246,7 @@ class _ImportRun:
                 batches["participants"],
             )
         self._write_key_map()
+        self._write_consents()
         self._lock_stored_participants(sources)
         if "observations" in sources:
             # Deferred duplicates (PostgreSQL): no staged row can be in the store, so a
@@ -1234,12 +1289,34 @@ class _ImportRun:
                 .where(col(db.ImportBatch.id) == batch_id)
                 .values(inserted=inserted)
             )
+        if self.actor is not None:
+            self._audit(sources, counts)
         return counts
+
+    def _audit(self, sources: dict[str, Source], counts: dict[str, tuple[int, int, int]]) -> None:
+        """The import's entry in the audit log, in its write transaction."""
+        from livinglab.store.audit import record_event
+
+        detail = "; ".join(
+            f"{kind} {Path(sources[kind].name).name}: {read} read, {inserted} new"
+            for kind, (read, inserted, _) in counts.items()
+        )
+        assert self.actor is not None
+        with Session(bind=self.connection) as session:
+            record_event(
+                session=session,
+                actor=self.actor,
+                action="import",
+                pilot_id=self.pilot.id,
+                detail=detail,
+            )
 
     def _lock_stored_participants(self, sources: dict[str, Source]) -> None:
         """Make sure the stored participants that rows point to are still there, and
         keep them there until commit (observation has no foreign keys to do it)."""
-        used = {f[0] for f in self.participants.cache.values() if f and f[0] < NEW_KEY_OFFSET}
+        used = {
+            f[0] for f in self.participants.cache.values() if f and 0 <= f[0] < NEW_KEY_OFFSET
+        }
         if not used:
             return
         participant = db.Participant.__table__  # type: ignore[attr-defined]
@@ -1327,6 +1404,19 @@ class _ImportRun:
             .values(left_on=sa.bindparam("day")),
             updates,
         )
+
+    def _write_consents(self) -> None:
+        """The participants file's ``consent_on`` dates, as consents (erased people's
+        skipped: they have no key)."""
+        if not self.consent_days:
+            return
+        keys = self._stored_participants()
+        days = {}
+        for raw_id, day in self.consent_days.items():
+            found = keys.get(pseudonymize(raw_id, self.participants.secret_key))
+            if found is not None:
+                days[found[0]] = day
+        write_consents(connection=self.connection, pilot=self.pilot, days_by_key=days)
 
     def _write_key_map(self) -> None:
         key_type = "INTEGER PRIMARY KEY" if self.sqlite else "BIGINT PRIMARY KEY"

@@ -342,4 +342,20 @@ class AnalysisPlan(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
     recorded_by: str | None = Field(default=None, max_length=255)
 
+
+class ErasedParticipant(SQLModel, table=True):
+    """A tombstone: a participant of a pilot was erased on request (GDPR article 17).
+
+    Only the pseudonym is kept, never the raw id, so that an import of an old file
+    skips the person's rows instead of storing them again
+    (:mod:`livinglab.store.erasure`). A purge of the pilot deletes its tombstones too.
+    """
+
+    __tablename__ = "erased_participant"
+
+    pilot_id: str = Field(primary_key=True, foreign_key="pilot.id", max_length=64)
+    participant_id: str = Field(primary_key=True, max_length=64, description="pseudonym")
+    erased_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
+
+
 metadata = SQLModel.metadata

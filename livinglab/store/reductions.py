@@ -52,6 +52,42 @@ _response = db.SurveyResponse.__table__  # type: ignore[attr-defined]
 _batch = db.ImportBatch.__table__  # type: ignore[attr-defined]
 
 
+_consent = db.Consent.__table__  # type: ignore[attr-defined]
+
+
+def counted_participants(pilot: Pilot | str) -> sa.ColumnElement[bool]:
+    """The one filter of the participants whose data enters an evaluation: the pilot's,
+    less those who withdrew their consent (at least one consent row, none still open:
+    :func:`livinglab.store.consents.withdrawn_keys`, here in SQL).
+
+    Every reduction that reads participants' data puts this in its WHERE clause, so a
+    withdrawn person leaves every number as if never imported. A WHERE on the
+    ``participant`` table (a query joining it)."""
+    pilot_id = pilot if isinstance(pilot, str) else pilot.id
+    withdrawn = (
+        sa.select(_consent.c.participant_key)
+        .where(_consent.c.pilot_id == pilot_id)
+        .group_by(_consent.c.participant_key)
+        .having(sa.func.count() == sa.func.count(_consent.c.withdrawn_at))
+    )
+    return sa.and_(_participant.c.pilot_id == pilot_id, _participant.c.key.not_in(withdrawn))
+
+
+def withdrawn_count(
+    *, engine: Engine | Connection | None = None, session: Session | None = None, pilot: Pilot
+) -> int:
+    """How many of the pilot's participants withdrew their consent (left out of every
+    evaluation by :func:`counted_participants`)."""
+    with _reading(engine, session) as connection:
+        total = connection.execute(
+            sa.select(sa.func.count()).where(_participant.c.pilot_id == pilot.id)
+        ).scalar_one()
+        counted = connection.execute(
+            sa.select(sa.func.count()).where(counted_participants(pilot))
+        ).scalar_one()
+    return int(total) - int(counted)
+
+
 @contextmanager
 def _reading(engine: Engine | Connection | None, session: Session | None) -> Iterator[Connection]:
     if (engine is None) == (session is None):
@@ -245,7 +281,7 @@ def _participant_values(
             # Event metrics: everyone enrolled, readings or not; others: who has readings.
             .select_from(joined.outerjoin(per_participant, on) if fill
                          else joined.join(per_participant, on))
-            .where(_participant.c.pilot_id == pilot.id)
+            .where(counted_participants(pilot))
             .order_by(_participant.c.cohort_id, _participant.c.participant_id)
         )
         rows = []
@@ -368,7 +404,7 @@ def departures(
                     ),
                 )
             )
-            .where(_participant.c.pilot_id == pilot.id)
+            .where(counted_participants(pilot))
             .order_by(_participant.c.cohort_id, _participant.c.participant_id)
         ).all()
     found = []
@@ -395,7 +431,7 @@ def _departure_days(connection: Connection, pilot: Pilot) -> dict[int, date]:
 def _left_on_dates(connection: Connection, pilot: Pilot) -> dict[int, date]:
     rows = connection.execute(
         sa.select(_participant.c.key, _participant.c.left_on).where(
-            _participant.c.pilot_id == pilot.id, _participant.c.left_on.is_not(None)
+            counted_participants(pilot), _participant.c.left_on.is_not(None)
         )
     )
     return {key: _as_date(day) for key, day in rows}
@@ -430,7 +466,7 @@ def _dropout_rule_dates(connection: Connection, pilot: Pilot) -> dict[int, date]
         .select_from(
             _participant.outerjoin(last, last.c.participant_key == _participant.c.key)
         )
-        .where(_participant.c.pilot_id == pilot.id)
+        .where(counted_participants(pilot))
     ).all()
     seen = [int(ts) for _, ts in rows if ts is not None]
     if not seen:
@@ -469,7 +505,7 @@ def participants(
         rows = connection.execute(
             sa.select(*columns)
             .select_from(joined)
-            .where(_participant.c.pilot_id == pilot.id)
+            .where(counted_participants(pilot))
             .order_by(_participant.c.cohort_id, _participant.c.participant_id)
         ).all()
     return pd.DataFrame(
@@ -496,7 +532,7 @@ def survey_answers(
     """
     with _reading(engine, session) as connection:
         columns, joined = _participant_columns(pilot)
-        conditions = [_participant.c.pilot_id == pilot.id, _response.c.instrument_id == instrument]
+        conditions = [counted_participants(pilot), _response.c.instrument_id == instrument]
         if wave is not None:
             conditions.append(_response.c.wave == wave)
         query = (
@@ -548,7 +584,7 @@ def cohort_counts(
         enrolled: dict[str, int] = dict(
             connection.execute(
                 sa.select(_participant.c.cohort_id, sa.func.count())
-                .where(_participant.c.pilot_id == pilot.id)
+                .where(counted_participants(pilot))
                 .group_by(_participant.c.cohort_id)
             ).all()
         )
@@ -576,6 +612,7 @@ def cohort_counts(
             .select_from(
                 distinct.join(_participant, _participant.c.key == distinct.c.participant_key)
             )
+            .where(counted_participants(pilot))
             .group_by(_participant.c.cohort_id, distinct.c.period)
         ).all()
     present = {(cohort, period_name): n for cohort, period_name, n in active}
@@ -641,7 +678,7 @@ def latest_data(
             .select_from(
                 _response.join(_participant, _participant.c.key == _response.c.participant_key)
             )
-            .where(_participant.c.pilot_id == pilot.id)
+            .where(counted_participants(pilot))
         ).scalar()
     found = [t for t in latest if t is not None]
     return LatestData(observation=max(found) if found else None, answer=answer)

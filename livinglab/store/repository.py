@@ -10,7 +10,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from livinglab.errors import NotFoundError, SurveyError
 from livinglab.spec.models import Instrument
@@ -194,27 +194,18 @@ def _check_submission(
 
 
 def erase_participant(*, session: Session, pilot_id: str, participant_id: str) -> int:
-    """Delete a participant and everything recorded about them (GDPR erasure).
+    """Delete a participant and everything recorded about them (GDPR erasure), in every
+    table that holds a participant key (:func:`livinglab.store.erasure.erase_participant_key`),
+    and keep a tombstone of the pseudonym.
 
-    Returns the number of rows deleted. The erasure is recorded as a batch (without
-    any personal data) so that the data version moves on.
+    Returns the number of rows deleted. NotFoundError when the pilot has no such
+    pseudonym.
     """
+    from livinglab.store.erasure import erase_participant_key
+
     participant = get_participant(session=session, pilot_id=pilot_id, participant_id=participant_id)
-    key = participant.key
-    metric_keys_of_pilot = select(db.Metric.key).where(db.Metric.pilot_id == pilot_id)
-    deleted = 0
-    for statement in (
-        sa.delete(db.Observation).where(
-            col(db.Observation.metric_key).in_(metric_keys_of_pilot),
-            col(db.Observation.participant_key) == key,
-        ),
-        sa.delete(db.SurveyResponse).where(col(db.SurveyResponse.participant_key) == key),
-        sa.delete(db.ParticipantAttribute).where(
-            col(db.ParticipantAttribute.participant_key) == key
-        ),
-        sa.delete(db.Participant).where(col(db.Participant.key) == key),
-    ):
-        deleted += session.execute(statement).rowcount  # type: ignore[attr-defined]
-    session.add(db.ImportBatch(pilot_id=pilot_id, kind="erasure", rows=deleted, inserted=0))
-    session.flush()
-    return deleted
+    assert participant.key is not None
+    deleted = erase_participant_key(
+        session=session, pilot_id=pilot_id, participant_key=participant.key
+    )
+    return sum(deleted.values())

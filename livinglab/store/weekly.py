@@ -29,6 +29,7 @@ from livinglab.store.reductions import (
     _participant,
     _period_case,
     _reading,
+    counted_participants,
 )
 
 WEEK_US = 7 * 86_400 * 1_000_000
@@ -96,6 +97,7 @@ def weekly_means(
                 sa.func.sum(per_participant.c.value * per_participant.c.value),
             )
             .select_from(joined)
+            .where(counted_participants(pilot))
             .group_by(_participant.c.cohort_id, _cohort.c.role, per_participant.c.week)
             .order_by(_participant.c.cohort_id, per_participant.c.week)
         )
@@ -161,7 +163,7 @@ def weekly_participant_values(
                     ),
                 )
             )
-            .where(readings.c.period.is_not(None))
+            .where(readings.c.period.is_not(None), counted_participants(pilot))
             .group_by(
                 _participant.c.participant_id,
                 _participant.c.cohort_id,

@@ -175,6 +175,7 @@ def signed_in() -> tuple[str, str] | None:
             return None
         issuer, subject, name = identity
         provider_role = services.identity_role(issuer, subject)
+        _log_identity_sign_in(issuer, subject, name, provider_role)
         return None if provider_role is None else (name, provider_role)
     username = st.session_state.get(ACCOUNT_KEY)
     if not isinstance(username, str):
@@ -184,6 +185,45 @@ def signed_in() -> tuple[str, str] | None:
         sign_out()
         return None
     return username, role
+
+
+_IDENTITY_LOGGED = "_identity_sign_in_logged"
+
+
+def _log_identity_sign_in(issuer: str, subject: str, name: str, role: str | None) -> None:
+    """One audit entry per session and person for a sign-in through the provider (a
+    success with the role, or a refusal without one), not one per page run."""
+    from livinglab.services.audit import identity_sign_in
+
+    logged = (issuer, subject, role)
+    if st.session_state.get(_IDENTITY_LOGGED) != logged:
+        identity_sign_in(issuer, subject, name, role)
+        st.session_state[_IDENTITY_LOGGED] = logged
+
+
+def actor() -> str | None:
+    """Who acts, as the audit log names them: the local account's name, or
+    ``oidc:<subject>`` through the identity provider; None when nobody is signed in."""
+    if identity_provider():
+        identity = provider_identity()
+        return None if identity is None else f"oidc:{identity[1]}"
+    username = st.session_state.get(ACCOUNT_KEY)
+    return username if isinstance(username, str) else None
+
+
+def audited(pilot_id: str | None, what: str, make: Callable[[], Any]) -> Callable[[], Any]:
+    """``make`` (the data of a download button, built when clicked) that also logs the
+    export with the signed-in person."""
+    from livinglab.services.audit import record_export
+
+    who = actor()
+
+    def build() -> Any:
+        data = make()
+        record_export(who, pilot_id, what)
+        return data
+
+    return build
 
 
 def require_page(page: str) -> str:

@@ -121,6 +121,7 @@ PAGES = {
     "portfolio": ("section_decision", "page_portfolio", "📋"),
     "pilot": ("section_decision", "page_pilot", "🔎"),
     "checks": ("section_team", "page_checks", "🧪"),
+    "privacy": ("section_team", "page_privacy", "🔐"),
 }
 
 
@@ -142,6 +143,10 @@ def account_box(username: str, role: str, t: Translator) -> None:
     """Who is signed in, with which role, and the sign-out button (sidebar)."""
     st.sidebar.caption(t("signed_in_as", name=plain(username), role=t("account_role_" + role)))
     if st.sidebar.button(t("signout"), key="signout"):
+        from livinglab.services.audit import record
+        from livinglab.ui.common import actor
+
+        record(actor() or username, "sign_out")
         sign_out()
         st.rerun()
 

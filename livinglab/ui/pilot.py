@@ -35,6 +35,8 @@ def header(report: PilotReport, t: Translator) -> None:
             i1=t.date(periods.intervention.end),
         )
     )
+    if evaluation.n_withdrawn:
+        st.caption(t("n_withdrawn", n=evaluation.n_withdrawn))
     st.markdown(f"> **{t('hypothesis')}**{colon(t)}{plain(pilot.hypothesis.get(t.lang))}")
     ALERTS[decision.verdict](
         f"**{t('verdict_heading', verdict=t.verdict(decision.verdict))}**\n\n"
@@ -71,7 +73,11 @@ def downloads(report: PilotReport, t: Translator) -> None:
         key="download_html",
         icon="📄",
         on_click="ignore",
-        data=lambda: services.dossier_html(pilot_id, lang=lang, report=report),
+        data=common.audited(
+            pilot_id,
+            f"dossier html ({lang})",
+            lambda: services.dossier_html(pilot_id, lang=lang, report=report),
+        ),
         file_name=f"dossier-{pilot_id}-{lang}.html",
         mime="text/html",
         help=t("download_help"),
@@ -82,7 +88,11 @@ def downloads(report: PilotReport, t: Translator) -> None:
         key="download_pdf",
         icon="🖨️",
         on_click="ignore",
-        data=lambda: services.dossier_pdf(pilot_id, lang=lang, report=report),
+        data=common.audited(
+            pilot_id,
+            f"dossier pdf ({lang})",
+            lambda: services.dossier_pdf(pilot_id, lang=lang, report=report),
+        ),
         file_name=f"dossier-{pilot_id}-{lang}.pdf",
         mime="application/pdf",
         disabled=not available,

@@ -342,7 +342,8 @@ def test_a_new_key_on_a_filled_store_is_refused(workspace):
     assert run(args, production(env, first), cwd).returncode == 0
     done = run(args, production(env, second), cwd)
     assert done.returncode == 1
-    assert "another LIVINGLAB_SECRET_KEY" in done.stderr and "nothing was written" in done.stderr
+    assert "made with another key" in done.stderr and "nothing was written" in done.stderr
+    assert "LIVINGLAB_PSEUDONYM_KEY_SENIOR_PROCEDURES (or LIVINGLAB_SECRET_KEY)" in done.stderr
     assert first not in done.stderr and second not in done.stderr
 
 

@@ -69,7 +69,18 @@ def sign_in_at_provider(page: Any, subject: str) -> None:
     page.get_by_role("button", name="Authorize").click()
 
 
-def test_a_person_with_a_role_signs_in_through_the_provider(page: Any, oidc_app) -> None:
+def audit_entries(e2e_store: Path, action: str) -> list[tuple[str, str | None]]:
+    """(actor, detail) of the store's audit entries of ``action``, newest first."""
+    from livinglab.services.audit import audit_log
+
+    with using_store(e2e_store, demo=False):
+        log = audit_log(action=action)
+    return list(zip(log["actor"], log["detail"], strict=True))
+
+
+def test_a_person_with_a_role_signs_in_through_the_provider(
+    page: Any, oidc_app, e2e_store: Path
+) -> None:
     url, _ = oidc_app
     page.goto(url)
     page.get_by_role("heading", name="Connexion au Living Lab", level=1).wait_for()
@@ -77,6 +88,8 @@ def test_a_person_with_a_role_signs_in_through_the_provider(page: Any, oidc_app)
     sign_in_at_provider(page, DECISION_MAKER)
     page.get_by_role("heading", name="Portefeuille des pilotes", level=1).wait_for()
     page.get_by_text("(décideur)").wait_for()
+    (entry, *_) = audit_entries(e2e_store, "sign_in")  # in the audit log, by subject
+    assert entry[0] == f"oidc:{DECISION_MAKER}" and "role decision" in (entry[1] or "")
     body = page.locator("body").inner_text().replace("\u2060", "")  # see ui.common.plain
     assert f"Connecté : {DECISION_MAKER} (décideur)" in body
     assert "Équipe innovation" not in body
@@ -90,7 +103,9 @@ def test_a_person_with_a_role_signs_in_through_the_provider(page: Any, oidc_app)
     page.get_by_role("button", name="Se connecter avec le compte de la ville").wait_for()
 
 
-def test_a_person_without_a_role_is_let_in_nowhere_and_logged(page: Any, oidc_app) -> None:
+def test_a_person_without_a_role_is_let_in_nowhere_and_logged(
+    page: Any, oidc_app, e2e_store: Path
+) -> None:
     url, folder = oidc_app
     page.goto(url)
     sign_in_at_provider(page, STRANGER)
@@ -99,3 +114,4 @@ def test_a_person_without_a_role_is_let_in_nowhere_and_logged(page: Any, oidc_ap
     assert STRANGER in body and "Portefeuille" not in body and "Généraliser" not in body
     log = (folder / "streamlit.log").read_text(encoding="utf-8")
     assert f"subject='{STRANGER}' reason=no-role" in log
+    assert f"oidc:{STRANGER}" in [actor for actor, _ in audit_entries(e2e_store, "sign_in_failed")]

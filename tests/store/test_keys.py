@@ -24,7 +24,8 @@ def test_the_first_import_records_the_key_fingerprint_not_the_key(engine, pilot,
                  participants=write("p.csv", PARTICIPANTS))
     with engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT name, value FROM store_setting")).all()
-    assert rows == [("pseudonym_key_fingerprint", key_fingerprint(SECRET))]
+    # The pilot's own fingerprint: each pilot may have its own key.
+    assert rows == [("pseudonym_key_fingerprint:energy", key_fingerprint(SECRET))]
     assert SECRET not in rows[0][1] and len(rows[0][1]) == 16
 
 
@@ -32,7 +33,8 @@ def test_an_import_under_another_key_is_refused_and_writes_nothing(engine, pilot
     import_files(engine=engine, pilot=pilot, secret_key=SECRET,
                  participants=write("p.csv", PARTICIPANTS))
     before = {t: count(engine, t) for t in ("participant", "observation", "import_batch")}
-    with pytest.raises(ConfigurationError, match="another LIVINGLAB_SECRET_KEY") as refused:
+    refusal = "pseudonyms of pilot 'energy' were made with another key"
+    with pytest.raises(ConfigurationError, match=refusal) as refused:
         import_files(engine=engine, pilot=pilot, secret_key=OTHER_KEY,
                      participants=write("p.csv", PARTICIPANTS),
                      observations=write("o.csv", OBSERVATIONS))
@@ -43,3 +45,47 @@ def test_an_import_under_another_key_is_refused_and_writes_nothing(engine, pilot
     again = import_files(engine=engine, pilot=pilot, secret_key=SECRET,
                          participants=write("p.csv", PARTICIPANTS))
     assert again.participants.inserted == 0
+
+
+def test_a_store_filled_before_keys_were_per_pilot_keeps_its_key(engine, pilot, write):
+    """A legacy store: a store-wide fingerprint and no pilot's own. Its pilot keeps
+    the store's key (another is refused) and gets its own fingerprint at the next import."""
+    import_files(engine=engine, pilot=pilot, secret_key=SECRET,
+                 participants=write("p.csv", PARTICIPANTS))
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "UPDATE store_setting SET name = 'pseudonym_key_fingerprint'"))
+    with pytest.raises(ConfigurationError, match="another key"):
+        import_files(engine=engine, pilot=pilot, secret_key=OTHER_KEY,
+                     participants=write("p.csv", PARTICIPANTS))
+    again = import_files(engine=engine, pilot=pilot, secret_key=SECRET,
+                         participants=write("p.csv", PARTICIPANTS))
+    assert again.participants.inserted == 0
+    with engine.connect() as connection:
+        names = set(connection.execute(sa.text("SELECT name FROM store_setting")).scalars())
+    assert names == {"pseudonym_key_fingerprint", "pseudonym_key_fingerprint:energy"}
+
+
+def test_two_pilots_under_two_keys_give_one_person_two_unrelated_pseudonyms(
+    engine, pilot, write
+):
+    other = pilot.model_copy(update={"id": "energy2"})
+    import_files(engine=engine, pilot=pilot, secret_key=SECRET,
+                 participants=write("p.csv", PARTICIPANTS))
+    import_files(engine=engine, pilot=other, secret_key=OTHER_KEY,
+                 participants=write("p.csv", PARTICIPANTS))
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT pilot_id, participant_id FROM participant ORDER BY key")).all()
+        settings = dict(connection.execute(sa.text("SELECT name, value FROM store_setting")).all())
+    first = {p for pilot_id, p in rows if pilot_id == "energy"}
+    second = {p for pilot_id, p in rows if pilot_id == "energy2"}
+    assert len(first) == len(second) > 0 and not first & second
+    assert settings == {
+        "pseudonym_key_fingerprint:energy": key_fingerprint(SECRET),
+        "pseudonym_key_fingerprint:energy2": key_fingerprint(OTHER_KEY),
+    }
+    # Each pilot now refuses the other's key.
+    with pytest.raises(ConfigurationError, match="'energy2'"):
+        import_files(engine=engine, pilot=other, secret_key=SECRET,
+                     participants=write("p.csv", PARTICIPANTS))

@@ -354,8 +354,8 @@ def response_rates_figure(
                 "rate": r.rate,
                 "ci_low": r.ci_low,
                 "ci_high": r.ci_high,
-                "invited": r.invited,
-                "responded": r.responded,
+                "invited": None if r.withheld else r.invited,
+                "responded": None if r.withheld else r.responded,
             }
             for instrument, r in rates
         ],

@@ -125,6 +125,7 @@ from livinglab.store.readers import (
     scan_source,
 )
 from livinglab.store.repository import metric_keys, sync_pilot
+from livinglab.store.rollups import refresh_rollups
 from livinglab.store.row_checks import (
     REPEATED,
     SKIPPED,
@@ -1202,6 +1203,8 @@ class _ImportRun:
                     inserted = self._insert_staged(sql)
                 except sa.exc.IntegrityError as error:
                     raise _AlreadyThere from error
+            if inserted:
+                self._refresh_rollups(placeholders)
             counts["observations"] = (
                 sources["observations"].rows_read,
                 inserted,
@@ -1224,6 +1227,21 @@ class _ImportRun:
                 .values(inserted=inserted)
             )
         return counts
+
+    def _refresh_rollups(self, placeholders: dict[int, int]) -> None:
+        """Recompute the daily roll-ups of the days the staged readings fall on, in this
+        transaction (:mod:`livinglab.store.rollups`)."""
+        touched = sa.text(
+            f"SELECT {_replaced('s.metric_key', placeholders)} AS metric_key, "
+            "COALESCE(m.key, s.participant_key) AS participant_key, "
+            f"MIN(s.ts) AS low_ts, MAX(s.ts) AS high_ts FROM {STAGE_OBSERVATION} s "
+            f"LEFT JOIN {KEY_MAP} m ON m.placeholder = s.participant_key GROUP BY "
+            f"{_replaced('s.metric_key', placeholders)}, COALESCE(m.key, s.participant_key)"
+        ).columns(
+            sa.column("metric_key", sa.BigInteger), sa.column("participant_key", sa.BigInteger),
+            sa.column("low_ts", sa.BigInteger), sa.column("high_ts", sa.BigInteger),
+        )
+        refresh_rollups(self.connection, timezone=self.pilot.timezone, touched=touched)
 
     def _lock_stored_participants(self, sources: dict[str, Source]) -> None:
         """Make sure the stored participants that rows point to are still there, and

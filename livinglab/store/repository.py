@@ -17,6 +17,7 @@ from livinglab.spec.models import Instrument
 from livinglab.spec.models import Pilot as PilotSpec
 from livinglab.store import models as db
 from livinglab.store.pseudonym import pseudonymize
+from livinglab.store.rollups import rebuild_rollups
 
 
 def spec_hash(pilot: PilotSpec) -> str:
@@ -44,11 +45,14 @@ def sync_pilot(*, session: Session, pilot: PilotSpec) -> dict[str, int]:
     if row is None:
         row = db.Pilot(id=pilot.id, title=pilot.title.fr, spec_hash="", spec_json={})
     if row.spec_hash != digest:
+        rezoned = bool(row.spec_hash) and row.spec_json.get("timezone") != pilot.timezone
         row.title, row.spec_hash = pilot.title.fr, digest
         row.spec_json = json.loads(_spec_json(pilot))
         row.loaded_at = db.utc_now()
         session.add(row)
         session.flush()
+        if rezoned:  # the roll-ups' local days were another zone's
+            rebuild_rollups(session.connection(), pilot_id=pilot.id, timezone=pilot.timezone)
     for cohort in pilot.cohorts:
         stored = session.get(db.Cohort, (pilot.id, cohort.id))
         if stored is None:
@@ -202,6 +206,11 @@ def erase_participant(*, session: Session, pilot_id: str, participant_id: str) -
     participant = get_participant(session=session, pilot_id=pilot_id, participant_id=participant_id)
     key = participant.key
     metric_keys_of_pilot = select(db.Metric.key).where(db.Metric.pilot_id == pilot_id)
+    # Their daily roll-ups go too, derived data not counted among the rows deleted.
+    session.execute(sa.delete(db.DailyRollup).where(
+        col(db.DailyRollup.metric_key).in_(metric_keys_of_pilot),
+        col(db.DailyRollup.participant_key) == key,
+    ))
     deleted = 0
     for statement in (
         sa.delete(db.Observation).where(

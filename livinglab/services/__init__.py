@@ -384,13 +384,16 @@ def report_version(pilot_id: str) -> tuple[str, int, int]:
     )
 
 
-def pilot_report(pilot_id: str, *, lang: str = "fr") -> PilotReport:
-    """The evaluation of ``pilot_id`` with its weekly series and survey distributions."""
+def pilot_report(
+    pilot_id: str, *, lang: str = "fr", evaluation: PilotEvaluation | None = None
+) -> PilotReport:
+    """The evaluation of ``pilot_id`` with its weekly series and survey distributions
+    (``evaluation``: the pilot's evaluation when the caller has it cached)."""
     from livinglab.report import PilotReport
     from livinglab.store import reductions
 
     version = report_version(pilot_id)
-    evaluation = evaluate_pilot(pilot_id, lang=lang)
+    evaluation = evaluation or evaluate_pilot(pilot_id, lang=lang)
     latest = reductions.latest_data(engine=engine(), pilot=evaluation.pilot)
     return PilotReport(
         evaluation=evaluation,

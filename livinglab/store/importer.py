@@ -125,7 +125,7 @@ from livinglab.store.readers import (
     scan_source,
 )
 from livinglab.store.repository import metric_keys, sync_pilot
-from livinglab.store.rollups import refresh_rollups
+from livinglab.store.rollups import STAGE_ROLLUP, StagedRollups, refresh_rollups
 from livinglab.store.row_checks import (
     REPEATED,
     SKIPPED,
@@ -444,6 +444,7 @@ class _ImportRun:
         self._pending_left: dict[str, date] = {}  # raw id -> left_on of a new participant
         self.key_map: dict[int, int] = {}
         self.deferred: tuple[Source, tuple[int, int]] | None = None
+        self.rollups: StagedRollups | None = None
 
     # -- the whole run
 
@@ -517,7 +518,7 @@ class _ImportRun:
                 self.connection.rollback()
             self.connection.execution_options(sqlite_begin="DEFERRED")
             with self.connection.begin():
-                for table in (STAGE_OBSERVATION, STAGE_RESPONSE, KEY_MAP):
+                for table in (STAGE_OBSERVATION, STAGE_RESPONSE, KEY_MAP, STAGE_ROLLUP):
                     self.connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
         except sa.exc.DBAPIError:
             self.connection.invalidate()  # a broken connection must not go back to the pool
@@ -819,6 +820,8 @@ class _ImportRun:
 
     def _stage_observations(self, source: Source) -> None:
         bounds = period_bounds(self.pilot)
+        self.rollups = StagedRollups(self.connection, timezone=self.pilot.timezone,
+                                     start_us=bounds[0].start_us, end_us=bounds[1].end_us)
         if source.parquet:
             chunks = parquet_chunks(source, OBSERVATION_COLUMNS, self.problems)
             self._stage_observation_chunks(source, chunks, bounds)
@@ -838,6 +841,9 @@ class _ImportRun:
             return True
         except NotPlain:
             self.connection.execute(sa.text(f"DELETE FROM {STAGE_OBSERVATION}"))
+            self.connection.execute(sa.text(f"DELETE FROM {STAGE_ROLLUP}"))
+            assert self.rollups is not None
+            self.rollups.readings = 0
             self.problems.restore(mark)
             source.rows_read = 0
             return False
@@ -851,7 +857,13 @@ class _ImportRun:
         with OneBehind(background=self._writable_from_another_thread()) as writer:
             for chunk in chunks:
                 columns = self._check_observations(source, chunk, bounds)
-                writer.submit(self._stage_columns, STAGE_OBSERVATION, columns)
+                writer.submit(self._stage_observation_columns, columns)
+
+    def _stage_observation_columns(self, columns: Sequence[np.ndarray]) -> None:
+        """Stage checked readings, and their sums per local day (the roll-ups)."""
+        self._stage_columns(STAGE_OBSERVATION, columns)
+        assert self.rollups is not None
+        self.rollups.stage(*columns[:4])
 
     def _writable_from_another_thread(self) -> bool:
         """False for a SQLite connection made with ``check_same_thread=True`` (sqlite3's
@@ -1203,7 +1215,12 @@ class _ImportRun:
                     inserted = self._insert_staged(sql)
                 except sa.exc.IntegrityError as error:
                     raise _AlreadyThere from error
-            if inserted:
+            assert self.rollups is not None
+            if inserted and inserted == self.rollups.readings:  # every staged reading is new
+                self.rollups.add_to_store(
+                    metric_sql=_replaced("s.metric_key", placeholders),
+                    participant_sql="COALESCE(m.key, s.participant_key)", key_map=KEY_MAP)
+            elif inserted:  # some were stored already: recompute the days they touch
                 self._refresh_rollups(placeholders)
             counts["observations"] = (
                 sources["observations"].rows_read,

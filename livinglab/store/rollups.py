@@ -26,6 +26,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -180,3 +181,144 @@ def _upsert(connection: Connection, source: sa.Select[Any]) -> sa.Executable:
         index_elements=["metric_key", "participant_key", "day"],
         set_={name: statement.excluded[name] for name in _COLUMNS[3:]},
     )
+
+
+# --- an import's own roll-ups, summed up while its rows are staged ------------------------
+
+STAGE_ROLLUP = "ll_stage_rollup"
+_STAGE_NAMES = ["metric_key", "participant_key", "day", "n", "total", "squares", "low", "high",
+                "last_ts"]
+_ROWS_PER_INSERT = 50
+_ADDED = {"n": "+", "total": "+", "squares": "+", "low": "min", "high": "max",
+          "last_ts": "max"}
+
+
+class StagedRollups:
+    """The daily roll-ups of the readings an import stages, summed up chunk by chunk with
+    numpy (the readings never go through a SQL GROUP BY with a sort), kept in a temporary
+    table; :meth:`add_to_store` adds them to ``daily_rollup`` when every staged reading
+    was new (a re-import or an overlapping file recomputes the touched days instead,
+    :func:`refresh_rollups`).
+
+    Parameters
+    ----------
+    connection : Connection
+        The import's connection (the temporary table lives there).
+    timezone : str
+        The pilot's time zone.
+    start_us, end_us : int
+        The span of instants the readings can have (the pilot's periods).
+    """
+
+    def __init__(self, connection: Connection, *, timezone: str, start_us: int,
+                 end_us: int) -> None:
+        self.connection = connection
+        self.sqlite = connection.dialect.name == "sqlite"
+        pieces = zone_offsets(timezone, start_us, end_us)
+        self._starts = np.array([start for start, _ in pieces], dtype=np.int64)
+        self._offsets = np.array([offset for _, offset in pieces], dtype=np.int64)
+        self.readings = 0
+        """How many readings the staged roll-ups sum up."""
+        if self.sqlite:
+            # Appended to: a day met in several chunks is summed up when the rows are
+            # added to the store (ON CONFLICT ... DO UPDATE adds them up).
+            ddl = (f"CREATE TEMP TABLE {STAGE_ROLLUP} (metric_key INTEGER, "
+                   "participant_key INTEGER, day INTEGER, n INTEGER, total REAL, "
+                   "squares REAL, low REAL, high REAL, last_ts INTEGER)")
+        else:
+            ddl = (f"CREATE TEMP TABLE {STAGE_ROLLUP} (metric_key BIGINT, "
+                   "participant_key BIGINT, day BIGINT, n BIGINT, total DOUBLE PRECISION, "
+                   "squares DOUBLE PRECISION, low DOUBLE PRECISION, high DOUBLE PRECISION, "
+                   "last_ts BIGINT)")
+        connection.execute(sa.text(f"DROP TABLE IF EXISTS {STAGE_ROLLUP}"))
+        connection.execute(sa.text(ddl))
+
+    def local_days(self, micros: np.ndarray) -> np.ndarray:
+        """The local day numbers of epoch-microsecond instants (numpy, int64)."""
+        piece = np.searchsorted(self._starts, micros, side="right") - 1
+        return (micros + self._offsets[np.maximum(piece, 0)]) // DAY_US
+
+    def stage(self, metric_keys: np.ndarray, participant_keys: np.ndarray,
+              micros: np.ndarray, values: np.ndarray) -> None:
+        """Sum up one chunk of checked readings per metric, participant and local day and
+        stage the sums."""
+        if not len(micros):
+            return
+        columns = summed_by_day(metric_keys.astype(np.int64), participant_keys.astype(np.int64),
+                                self.local_days(micros.astype(np.int64)),
+                                micros.astype(np.int64), values.astype(np.float64))
+        self.readings += len(micros)
+        driver = self.connection.connection.driver_connection
+        assert driver is not None
+        cursor = driver.cursor()
+        try:
+            if self.sqlite:
+                width, count = len(columns), len(columns[0])
+                flat: list[Any] = [None] * (count * width)
+                for j, column in enumerate(columns):
+                    flat[j::width] = column.tolist()
+                one = "(" + ", ".join("?" * width) + ")"
+                upsert = ""
+                head = f"INSERT INTO {STAGE_ROLLUP} VALUES "
+                for rows in (_ROWS_PER_INSERT, 1):  # many rows a statement, then the rest
+                    whole = count - count % rows
+                    step = rows * width
+                    cursor.executemany(
+                        head + ", ".join([one] * rows) + upsert,
+                        (flat[i : i + step] for i in range(0, whole * width, step)),
+                    )
+                    flat, count = flat[whole * width :], count - whole
+            else:
+                from livinglab.store.staging import pg_binary_copy
+
+                with cursor.copy(f"COPY {STAGE_ROLLUP} ({', '.join(_STAGE_NAMES)}) "
+                                 "FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.write(pg_binary_copy(columns))
+        finally:
+            cursor.close()
+
+    def add_to_store(self, *, metric_sql: str, participant_sql: str, key_map: str) -> None:
+        """Add the staged sums to ``daily_rollup`` (a stored day gets the new readings'
+        count, sums, extremes added). ``metric_sql`` and ``participant_sql`` turn the
+        staged placeholder keys (``s.``) into stored ones through ``key_map`` (``m.``)."""
+        if self.sqlite:
+            keys = f"{metric_sql}, {participant_sql}, s.day"
+            moments = "s.n, s.total, s.squares, s.low, s.high, s.last_ts"
+            tail = "WHERE true"
+            least, greatest = "min", "max"
+        else:
+            keys = f"{metric_sql}, {participant_sql}, s.day"
+            moments = ("sum(s.n), sum(s.total), sum(s.squares), min(s.low), max(s.high), "
+                       "max(s.last_ts)")
+            tail = f"GROUP BY {keys}"
+            least, greatest = "least", "greatest"
+        function = {"+": None, "min": least, "max": greatest}
+        added = ", ".join(
+            f"{c} = daily_rollup.{c} + excluded.{c}" if how == "+" else
+            f"{c} = {function[how]}(daily_rollup.{c}, excluded.{c})" for c, how in _ADDED.items())
+        self.connection.execute(sa.text(
+            f"INSERT INTO daily_rollup ({', '.join(_STAGE_NAMES)}) SELECT {keys}, {moments} "
+            f"FROM {STAGE_ROLLUP} s LEFT JOIN {key_map} m ON m.placeholder = s.participant_key "
+            f"{tail} ON CONFLICT (metric_key, participant_key, day) DO UPDATE SET {added}"
+        ))
+
+    def drop(self) -> None:
+        """Remove the temporary table."""
+        self.connection.execute(sa.text(f"DROP TABLE IF EXISTS {STAGE_ROLLUP}"))
+
+
+def summed_by_day(metric_keys: np.ndarray, participant_keys: np.ndarray, days: np.ndarray,
+                  micros: np.ndarray, values: np.ndarray) -> list[np.ndarray]:
+    """Readings summed up per (metric, participant, day): the columns ``metric_key,
+    participant_key, day, n, total, squares, low, high, last_ts`` (one row per group,
+    in key order)."""
+    order = np.lexsort((days, participant_keys, metric_keys))
+    m, p, d = metric_keys[order], participant_keys[order], days[order]
+    v, t = values[order], micros[order]
+    starts = np.flatnonzero(np.concatenate(
+        ([True], (m[1:] != m[:-1]) | (p[1:] != p[:-1]) | (d[1:] != d[:-1]))))
+    counts = np.diff(np.append(starts, len(v)))
+    return [m[starts], p[starts], d[starts], counts.astype(np.int64),
+            np.add.reduceat(v, starts), np.add.reduceat(v * v, starts),
+            np.minimum.reduceat(v, starts), np.maximum.reduceat(v, starts),
+            np.maximum.reduceat(t, starts)]

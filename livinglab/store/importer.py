@@ -124,7 +124,7 @@ from livinglab.store.readers import (
     rows_chunks,
     scan_source,
 )
-from livinglab.store.repository import metric_keys, sync_pilot
+from livinglab.store.repository import metric_keys, spec_hash, sync_pilot
 from livinglab.store.rollups import STAGE_ROLLUP, StagedRollups, refresh_rollups
 from livinglab.store.row_checks import (
     REPEATED,
@@ -353,13 +353,22 @@ def import_files(
         stored = metric_keys(session=session, pilot_id=pilot.id)
     planned = {m.id: stored.get(m.id, NEW_KEY_OFFSET + i) for i, m in enumerate(pilot.metrics)}
 
-    with engine.connect() as connection, _without_cyclic_gc():
-        run = _ImportRun(connection, pilot, instrument_map, planned, secret_key, problems)
-        try:
-            counts = run.execute(sources)
-        finally:
-            run.drop_staging()
-    if engine.dialect.name == "postgresql":
+    # An observations file stored whole before, byte for byte, with nothing since that
+    # could make its rows read differently: a scan (its hash, above) and no import.
+    unchanged = _unchanged_observations(engine, pilot, sources.get("observations"),
+                                        secret_key, csv_options)
+    written = {k: s for k, s in sources.items() if not (k == "observations" and unchanged)}
+    counts: dict[str, tuple[int, int, int]] = {}
+    if unchanged is not None:
+        counts["observations"] = unchanged
+    if written:
+        with engine.connect() as connection, _without_cyclic_gc():
+            run = _ImportRun(connection, pilot, instrument_map, planned, secret_key, problems)
+            try:
+                counts.update(run.execute(written))
+            finally:
+                run.drop_staging()
+    if engine.dialect.name == "postgresql" and written:
         # Fresh statistics for the planner: without them, right after a first import
         # it takes the new participants' tables for near-empty ones and joins the
         # reductions' attributes in nested loops (10,000 participants: 5 s a metric).
@@ -368,7 +377,7 @@ def import_files(
             "observations": "observation",
             "responses": "survey_response",
         }
-        tables = ", ".join(analyzed[kind] for kind in sources)
+        tables = ", ".join(analyzed[kind] for kind in written)
         with engine.connect() as connection:
             connection.execute(sa.text(f"ANALYZE {tables}"))
             connection.commit()
@@ -387,6 +396,49 @@ def import_files(
         for kind, source in sources.items()
     }
     return ImportReport(pilot=pilot.id, seconds=time.perf_counter() - started, **reports)
+
+
+ADDING_KINDS = frozenset({"participants", "observations", "responses", "submission"})
+"""Batches that only add rows. Any other kind (an erasure, a withdrawal...) recorded for
+a pilot after a file's import means that importing the file again might bring back
+what was removed: the file is then imported again, never skipped."""
+
+
+def _unchanged_observations(
+    engine: Engine, pilot: Pilot, source: Source | None, secret_key: str,
+    csv_options: CsvOptions | None,
+) -> tuple[int, int, int] | None:
+    """``(rows, 0, batch id)`` when ``source`` is an observations file whose every row is
+    stored already, known without reading it: a batch of this pilot stored a file with
+    the same SHA-256, every dialect setting was detected (the same bytes then read the
+    same), the pilot's spec has not changed since, the store's key is this one, and no
+    batch of the pilot since then removed anything (only :data:`ADDING_KINDS`). None
+    otherwise (the file is imported as usual)."""
+    if source is None or not source.sha256 or (csv_options or CsvOptions()) != CsvOptions():
+        return None
+    batch, pilot_row = db.ImportBatch.__table__, db.Pilot.__table__  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        check_key(connection, secret_key)  # another key: refused as an import would be
+        stored = connection.execute(
+            sa.select(pilot_row.c.spec_hash, pilot_row.c.loaded_at)
+            .where(pilot_row.c.id == pilot.id)).one_or_none()
+        if stored is None or stored.spec_hash != spec_hash(pilot):
+            return None
+        found = connection.execute(
+            sa.select(batch.c.id, batch.c.rows, batch.c.created_at)
+            .where(batch.c.pilot_id == pilot.id, batch.c.kind == "observations",
+                   batch.c.sha256 == source.sha256)
+            .order_by(batch.c.id.desc()).limit(1)).one_or_none()
+        if found is None or stored.loaded_at > found.created_at:
+            return None
+        removed_since = connection.execute(
+            sa.select(sa.func.count()).select_from(batch)
+            .where(batch.c.pilot_id == pilot.id, batch.c.id > found.id,
+                   batch.c.kind.not_in(sorted(ADDING_KINDS)))).scalar_one()
+    if removed_since:
+        return None
+    source.rows_read = int(found.rows)
+    return int(found.rows), 0, int(found.id)
 
 
 @contextmanager

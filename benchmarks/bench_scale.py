@@ -100,8 +100,9 @@ def generate(work: Path, *, readings: int, households: int, days: int) -> dict[s
     }).to_csv(work / "participants.csv", index=False)
     answers = bench_evaluate.write_responses(work, households)
     (work / "pilots").mkdir(exist_ok=True)
-    (work / "pilots" / f"{PILOT_ID}.yaml").write_text(bench_evaluate.pilot_yaml(days),
-                                                      encoding="utf-8")
+    # UTC days: the generated instants are UTC, a day's 48 of them on its UTC date
+    spec = bench_evaluate.pilot_yaml(days).replace("periods:", "timezone: UTC\nperiods:", 1)
+    (work / "pilots" / f"{PILOT_ID}.yaml").write_text(spec, encoding="utf-8")
     times = {m: (np.arange(per_day(readings, households, days)) if m == "kwh"
                  else np.array([0])) for m in METRICS}
     start = int(pd.Timestamp(str(START), tz="UTC").timestamp())

@@ -142,19 +142,33 @@ def weekly_participant_values(
         key = _metric_key(connection, pilot, metric)
         if key is None:
             return pd.DataFrame(columns=PARTICIPANT_COLUMNS)
-        readings, aggregate = _weekly_readings(pilot, spec.aggregate, key)
+        readings, aggregate = _weekly_readings(pilot, spec.aggregate, key,
+                                               up_to_week=_last_week(pilot, period))
+        # GROUP BY the integer keys first (one row per participant-week), then join the
+        # participants' ids and cohorts to those few rows.
+        per_week = (
+            sa.select(
+                readings.c.participant_key,
+                readings.c.week,
+                sa.func.min(readings.c.period).label("period"),
+                sa.cast(aggregate, sa.Float).label("value"),
+            )
+            .where(readings.c.period.is_not(None))
+            .group_by(readings.c.participant_key, readings.c.week)
+            .subquery("per_week")
+        )
         query = (
             sa.select(
                 _participant.c.participant_id,
                 _participant.c.cohort_id,
                 _cohort.c.role,
-                readings.c.week,
-                sa.func.min(readings.c.period),
-                sa.cast(aggregate, sa.Float),
+                per_week.c.week,
+                per_week.c.period,
+                per_week.c.value,
             )
             .select_from(
-                readings.join(
-                    _participant, _participant.c.key == readings.c.participant_key
+                per_week.join(
+                    _participant, _participant.c.key == per_week.c.participant_key
                 ).join(
                     _cohort,
                     sa.and_(
@@ -163,14 +177,8 @@ def weekly_participant_values(
                     ),
                 )
             )
-            .where(readings.c.period.is_not(None), considered(pilot))
-            .group_by(
-                _participant.c.participant_id,
-                _participant.c.cohort_id,
-                _cohort.c.role,
-                readings.c.week,
-            )
-            .order_by(_participant.c.participant_id, readings.c.week)
+            .where(considered(pilot))
+            .order_by(_participant.c.participant_id, per_week.c.week)
         )
         rows = connection.execute(query).all()
     frame = pd.DataFrame([tuple(row) for row in rows], columns=PARTICIPANT_COLUMNS)
@@ -182,8 +190,17 @@ def weekly_participant_values(
 
 
 
+def _last_week(pilot: Pilot, period: str | None) -> int | None:
+    """The last week a ``baseline`` week can be (its last day's): later weeks have no
+    baseline day, so they need not be read. None for the other choices."""
+    if period != "baseline":
+        return None
+    periods = pilot.periods
+    return (periods.baseline.end - periods.baseline.start).days // 7
+
+
 def _weekly_readings(
-    pilot: Pilot, aggregate: str, key: int
+    pilot: Pilot, aggregate: str, key: int, up_to_week: int | None = None
 ) -> tuple[sa.Subquery, sa.ColumnElement[Any]]:
     """The metric's daily roll-ups in either period with their local week (0 = the
     baseline's first) and period, and the SQL aggregate of one participant's week of
@@ -198,7 +215,8 @@ def _weekly_readings(
             _rollup.c.n,
             _rollup.c.total,
         )
-        .where(_rollup.c.metric_key == key, span)
+        .where(_rollup.c.metric_key == key, span,
+               sa.true() if up_to_week is None else _rollup.c.day < first + 7 * (up_to_week + 1))
         .subquery("readings")
     )
     readings, summed = sa.func.sum(days.c.n), sa.func.sum(days.c.total)

@@ -136,6 +136,9 @@ def test_rollups_give_what_the_raw_readings_give(engine, tmp_path, rows, split, 
         for key, (period, value) in expected_weeks.items():
             assert found_weeks[key][0] == period
             assert found_weeks[key][1] == pytest.approx(value, rel=1e-12, abs=1e-12)
+        baseline = weekly_participant_values(engine=engine, pilot=pilot, metric=metric)
+        assert {(name[r.participant_id], metric, r.week) for r in baseline.itertuples()} == {
+            k for k, (period, _) in expected_weeks.items() if period == "baseline"}
     latest = latest_data(engine=engine, pilot=pilot).observation
     assert latest == datetime.fromtimestamp(max(r[2] for r in rows), UTC)
 

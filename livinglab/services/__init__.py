@@ -334,6 +334,9 @@ def evaluate_pilot(pilot_id: str, *, lang: str = "fr") -> PilotEvaluation:
 
     pilot = load_pilot(pilot_id)
     eng = engine()
+    from livinglab.store.rollups import ensure_rollup_zone
+
+    ensure_rollup_zone(eng, pilot_id=pilot.id, timezone=pilot.timezone)  # an edited zone
     values = reductions.participant_values_by_metric(engine=eng, pilot=pilot)
     answers = {
         plan.instrument: reductions.survey_answers(

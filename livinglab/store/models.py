@@ -84,6 +84,10 @@ class Pilot(SQLModel, table=True):
     spec_hash: str = Field(max_length=64, description="sha256 of the canonical spec JSON")
     spec_json: dict[str, Any] = Field(sa_type=sa.JSON)
     loaded_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
+    rollup_timezone: str | None = Field(
+        default=None, max_length=64,
+        description="the time zone whose local days the pilot's daily roll-ups are",
+    )
 
 
 class Cohort(SQLModel, table=True):

@@ -45,14 +45,16 @@ def sync_pilot(*, session: Session, pilot: PilotSpec) -> dict[str, int]:
     if row is None:
         row = db.Pilot(id=pilot.id, title=pilot.title.fr, spec_hash="", spec_json={})
     if row.spec_hash != digest:
-        rezoned = bool(row.spec_hash) and row.spec_json.get("timezone") != pilot.timezone
         row.title, row.spec_hash = pilot.title.fr, digest
         row.spec_json = json.loads(_spec_json(pilot))
         row.loaded_at = db.utc_now()
         session.add(row)
         session.flush()
-        if rezoned:  # the roll-ups' local days were another zone's
-            rebuild_rollups(session.connection(), pilot_id=pilot.id, timezone=pilot.timezone)
+    if row.rollup_timezone != pilot.timezone:  # the roll-ups' days were another zone's
+        rebuild_rollups(session.connection(), pilot_id=pilot.id, timezone=pilot.timezone)
+        row.rollup_timezone = pilot.timezone
+        session.add(row)
+        session.flush()
     for cohort in pilot.cohorts:
         stored = session.get(db.Cohort, (pilot.id, cohort.id))
         if stored is None:

@@ -156,6 +156,23 @@ def rebuild_rollups(connection: Connection, *, pilot_id: str, timezone: str) -> 
     connection.execute(_upsert(connection, source))
 
 
+def ensure_rollup_zone(engine: Any, *, pilot_id: str, timezone: str) -> bool:
+    """Rebuild a pilot's roll-ups when its spec now declares another time zone than the
+    one they were summed up in (the spec edited since the last import); True if it did.
+    A pilot not in the store yet has nothing to rebuild."""
+    with engine.connect() as connection:
+        stored = connection.execute(
+            sa.select(_pilot.c.rollup_timezone).where(_pilot.c.id == pilot_id)
+        ).one_or_none()
+    if stored is None or stored[0] == timezone:
+        return False
+    with engine.begin() as connection:
+        rebuild_rollups(connection, pilot_id=pilot_id, timezone=timezone)
+        connection.execute(sa.update(_pilot).where(_pilot.c.id == pilot_id)
+                           .values(rollup_timezone=timezone))
+    return True
+
+
 def _moments() -> list[sa.ColumnElement[Any]]:
     value = _observation.c.value
     return [

@@ -222,3 +222,17 @@ def test_the_migration_builds_the_days_of_a_store_made_before_them(tmp_path):
     assert {(r.period, r.value, r.n_readings) for r in frame.itertuples()} == {
         ("baseline", 10.0, 1), ("intervention", 12.0, 1)}
     engine.dispose()
+
+
+def test_an_edited_time_zone_is_caught_up_before_an_evaluation(loaded, pilot):
+    # The spec's zone edited with no import since: the roll-ups are summed up again in the
+    # new zone before they are read (the evaluation calls this first).
+    from livinglab.store.rollups import ensure_rollup_zone
+
+    paris = pilot.model_copy(update={"timezone": "Europe/Paris"})
+    assert ensure_rollup_zone(loaded, pilot_id=pilot.id, timezone="Europe/Paris")
+    assert not ensure_rollup_zone(loaded, pilot_id=pilot.id, timezone="Europe/Paris")
+    frame = participant_values(engine=loaded, pilot=paris, metric="kwh")
+    mine = frame[frame["participant_id"] == pseudonymize("h1", SECRET)]
+    assert sorted(zip(mine["period"], mine["value"], strict=True)) == [
+        ("baseline", 10.0), ("intervention", 10.0)]

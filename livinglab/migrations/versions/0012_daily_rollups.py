@@ -9,6 +9,7 @@ Create Date: 2026-11-30 13:30:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -34,16 +35,26 @@ def upgrade() -> None:
                                 name=op.f("pk_daily_rollup")),
         sqlite_with_rowid=False,
     )
+    with op.batch_alter_table("pilot", schema=None) as batch_op:
+        zone_type = sqlmodel.sql.sqltypes.AutoString(length=64)
+        batch_op.add_column(sa.Column("rollup_timezone", zone_type, nullable=True))
     # Each pilot's stored readings, summed up per local day of its time zone.
+    import json
+
     from livinglab.store.rollups import rebuild_rollups
 
     connection = op.get_bind()
     pilots = connection.execute(sa.text("SELECT id, spec_json FROM pilot")).all()
     for pilot_id, spec in pilots:
-        spec = spec if isinstance(spec, dict) else __import__("json").loads(spec or "{}")
-        rebuild_rollups(connection, pilot_id=pilot_id,
-                        timezone=(spec or {}).get("timezone") or "Europe/Paris")
+        spec = spec if isinstance(spec, dict) else json.loads(spec or "{}")
+        zone = (spec or {}).get("timezone") or "Europe/Paris"
+        rebuild_rollups(connection, pilot_id=pilot_id, timezone=zone)
+        connection.execute(sa.text("UPDATE pilot SET rollup_timezone = :zone WHERE id = :id"),
+                           {"zone": zone, "id": pilot_id})
 
 
 def downgrade() -> None:
     op.drop_table("daily_rollup")
+    # Not a batch (SQLite would copy the table, which other tables point to): SQLite
+    # 3.35+ and PostgreSQL drop a column in place.
+    op.execute("ALTER TABLE pilot DROP COLUMN rollup_timezone")

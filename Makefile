@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test install install-test system-deps demo lint bench clean
+.PHONY: run test install install-test install-bench system-deps demo lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,10 @@ install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 
 install-test: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+
+install-bench: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 
 # The demo's invented data, public development key and public passwords: demo mode only.
 demo: install
@@ -33,10 +36,11 @@ test: system-deps install-test
 	bash scripts/test.sh
 
 lint: install-test
-	$(BIN)/ruff check livinglab tests
+	$(BIN)/ruff check livinglab tests benchmarks
 
-bench: install
-	$(BIN)/python benchmarks/bench_import.py
+# The city-scale benchmark: ratios to an Arrow ingest, bare SQL and DuckDB (README, Performance).
+bench: install-bench
+	$(BIN)/python benchmarks/bench_scale.py --json
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache livinglab.db livinglab.db-wal livinglab.db-shm

@@ -378,9 +378,11 @@ def evaluate_spec(pilot: Pilot, *, lang: str = "fr") -> PilotEvaluation:
     from livinglab.evaluation import evaluate
     from livinglab.stats.placebo import PLACEBO_DESIGNS
     from livinglab.store import reductions
+    from livinglab.store.rollups import ensure_rollup_zone
     from livinglab.store.weekly import weekly_participant_values
 
     eng = engine()
+    ensure_rollup_zone(eng, pilot_id=pilot.id, timezone=pilot.timezone)  # an edited zone
     values = reductions.participant_values_by_metric(engine=eng, pilot=pilot)
     answers = {
         plan.instrument: reductions.survey_answers(
@@ -432,14 +434,17 @@ def report_version(pilot_id: str) -> tuple[str, int, int]:
     )
 
 
-def pilot_report(pilot_id: str, *, lang: str = "fr") -> PilotReport:
-    """The evaluation of ``pilot_id`` with its weekly series and survey distributions."""
+def pilot_report(
+    pilot_id: str, *, lang: str = "fr", evaluation: PilotEvaluation | None = None
+) -> PilotReport:
+    """The evaluation of ``pilot_id`` with its weekly series and survey distributions
+    (``evaluation``: the pilot's evaluation when the caller has it cached)."""
     from livinglab.decision.privacy import cell_threshold
     from livinglab.presentation.report import PilotReport
     from livinglab.store import reductions
 
     version = report_version(pilot_id)
-    evaluation = evaluate_pilot(pilot_id, lang=lang)
+    evaluation = evaluation or evaluate_pilot(pilot_id, lang=lang)
     latest = reductions.latest_data(engine=engine(), pilot=evaluation.pilot)
     with cell_threshold(get_settings().small_cell_k):
         weekly = weekly_series(evaluation.pilot)

@@ -127,7 +127,8 @@ from livinglab.store.readers import (
     rows_chunks,
     scan_source,
 )
-from livinglab.store.repository import metric_keys, sync_pilot
+from livinglab.store.repository import metric_keys, spec_hash, sync_pilot
+from livinglab.store.rollups import STAGE_ROLLUP, StagedRollups, refresh_rollups
 from livinglab.store.row_checks import (
     REPEATED,
     SKIPPED,
@@ -372,14 +373,23 @@ def import_files(
         stored = metric_keys(session=session, pilot_id=pilot.id)
     planned = {m.id: stored.get(m.id, NEW_KEY_OFFSET + i) for i, m in enumerate(pilot.metrics)}
 
-    with engine.connect() as connection, _without_cyclic_gc():
-        run = _ImportRun(connection, pilot, instrument_map, planned, secret_key, problems)
-        run.actor = actor
-        try:
-            counts = run.execute(sources)
-        finally:
-            run.drop_staging()
-    if engine.dialect.name == "postgresql":
+    # An observations file stored whole before, byte for byte, with nothing since that
+    # could make its rows read differently: a scan (its hash, above) and no import.
+    unchanged = _unchanged_observations(engine, pilot, sources.get("observations"),
+                                        secret_key, csv_options)
+    written = {k: s for k, s in sources.items() if not (k == "observations" and unchanged)}
+    counts: dict[str, tuple[int, int, int]] = {}
+    if unchanged is not None:
+        counts["observations"] = unchanged
+    if written:
+        with engine.connect() as connection, _without_cyclic_gc():
+            run = _ImportRun(connection, pilot, instrument_map, planned, secret_key, problems)
+            run.actor = actor
+            try:
+                counts.update(run.execute(written))
+            finally:
+                run.drop_staging()
+    if engine.dialect.name == "postgresql" and written:
         # Fresh statistics for the planner: without them, right after a first import
         # it takes the new participants' tables for near-empty ones and joins the
         # reductions' attributes in nested loops (10,000 participants: 5 s a metric).
@@ -388,7 +398,7 @@ def import_files(
             "observations": "observation",
             "responses": "survey_response",
         }
-        tables = ", ".join(analyzed[kind] for kind in sources)
+        tables = ", ".join(analyzed[kind] for kind in written)
         with engine.connect() as connection:
             connection.execute(sa.text(f"ANALYZE {tables}"))
             connection.commit()
@@ -408,6 +418,49 @@ def import_files(
         for kind, source in sources.items()
     }
     return ImportReport(pilot=pilot.id, seconds=time.perf_counter() - started, **reports)
+
+
+ADDING_KINDS = frozenset({"participants", "observations", "responses", "submission"})
+"""Batches that only add rows. Any other kind (an erasure, a withdrawal...) recorded for
+a pilot after a file's import means that importing the file again might bring back
+what was removed: the file is then imported again, never skipped."""
+
+
+def _unchanged_observations(
+    engine: Engine, pilot: Pilot, source: Source | None, secret_key: str,
+    csv_options: CsvOptions | None,
+) -> tuple[int, int, int] | None:
+    """``(rows, 0, batch id)`` when ``source`` is an observations file whose every row is
+    stored already, known without reading it: a batch of this pilot stored a file with
+    the same SHA-256, every dialect setting was detected (the same bytes then read the
+    same), the pilot's spec has not changed since, the store's key is this one, and no
+    batch of the pilot since then removed anything (only :data:`ADDING_KINDS`). None
+    otherwise (the file is imported as usual)."""
+    if source is None or not source.sha256 or (csv_options or CsvOptions()) != CsvOptions():
+        return None
+    batch, pilot_row = db.ImportBatch.__table__, db.Pilot.__table__  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        check_key(connection, secret_key)  # another key: refused as an import would be
+        stored = connection.execute(
+            sa.select(pilot_row.c.spec_hash, pilot_row.c.loaded_at)
+            .where(pilot_row.c.id == pilot.id)).one_or_none()
+        if stored is None or stored.spec_hash != spec_hash(pilot):
+            return None
+        found = connection.execute(
+            sa.select(batch.c.id, batch.c.rows, batch.c.created_at)
+            .where(batch.c.pilot_id == pilot.id, batch.c.kind == "observations",
+                   batch.c.sha256 == source.sha256)
+            .order_by(batch.c.id.desc()).limit(1)).one_or_none()
+        if found is None or stored.loaded_at > found.created_at:
+            return None
+        removed_since = connection.execute(
+            sa.select(sa.func.count()).select_from(batch)
+            .where(batch.c.pilot_id == pilot.id, batch.c.id > found.id,
+                   batch.c.kind.not_in(sorted(ADDING_KINDS)))).scalar_one()
+    if removed_since:
+        return None
+    source.rows_read = int(found.rows)
+    return int(found.rows), 0, int(found.id)
 
 
 @contextmanager
@@ -468,6 +521,7 @@ class _ImportRun:
         self.actor: str | None = None
         self.skipped: dict[str, int] = {}  # kind -> rows of erased people skipped
         self.consent_days: dict[str, date] = {}  # raw id -> consent_on
+        self.rollups: StagedRollups | None = None
 
     # -- the whole run
 
@@ -544,7 +598,7 @@ class _ImportRun:
                 self.connection.rollback()
             self.connection.execution_options(sqlite_begin="DEFERRED")
             with self.connection.begin():
-                for table in (STAGE_OBSERVATION, STAGE_RESPONSE, KEY_MAP):
+                for table in (STAGE_OBSERVATION, STAGE_RESPONSE, KEY_MAP, STAGE_ROLLUP):
                     self.connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
         except sa.exc.DBAPIError:
             self.connection.invalidate()  # a broken connection must not go back to the pool
@@ -866,6 +920,8 @@ class _ImportRun:
 
     def _stage_observations(self, source: Source) -> None:
         bounds = period_bounds(self.pilot)
+        self.rollups = StagedRollups(self.connection, timezone=self.pilot.timezone,
+                                     start_us=bounds[0].start_us, end_us=bounds[1].end_us)
         if source.parquet:
             chunks = parquet_chunks(source, OBSERVATION_COLUMNS, self.problems)
             self._stage_observation_chunks(source, chunks, bounds)
@@ -885,6 +941,9 @@ class _ImportRun:
             return True
         except NotPlain:
             self.connection.execute(sa.text(f"DELETE FROM {STAGE_OBSERVATION}"))
+            self.connection.execute(sa.text(f"DELETE FROM {STAGE_ROLLUP}"))
+            assert self.rollups is not None
+            self.rollups.readings = 0
             self.problems.restore(mark)
             source.rows_read = 0
             self.skipped.pop("observations", None)
@@ -899,7 +958,13 @@ class _ImportRun:
         with OneBehind(background=self._writable_from_another_thread()) as writer:
             for chunk in chunks:
                 columns = self._check_observations(source, chunk, bounds)
-                writer.submit(self._stage_columns, STAGE_OBSERVATION, columns)
+                writer.submit(self._stage_observation_columns, columns)
+
+    def _stage_observation_columns(self, columns: Sequence[np.ndarray]) -> None:
+        """Stage checked readings, and their sums per local day (the roll-ups)."""
+        self._stage_columns(STAGE_OBSERVATION, columns)
+        assert self.rollups is not None
+        self.rollups.stage(*columns[:4])
 
     def _writable_from_another_thread(self) -> bool:
         """False for a SQLite connection made with ``check_same_thread=True`` (sqlite3's
@@ -1268,6 +1333,13 @@ class _ImportRun:
                     inserted = self._insert_staged(sql)
                 except sa.exc.IntegrityError as error:
                     raise _AlreadyThere from error
+            assert self.rollups is not None
+            if inserted and inserted == self.rollups.readings:  # every staged reading is new
+                self.rollups.add_to_store(
+                    metric_sql=_replaced("s.metric_key", placeholders),
+                    participant_sql="COALESCE(m.key, s.participant_key)", key_map=KEY_MAP)
+            elif inserted:  # some were stored already: recompute the days they touch
+                self._refresh_rollups(placeholders)
             counts["observations"] = (
                 sources["observations"].rows_read,
                 inserted,
@@ -1310,6 +1382,21 @@ class _ImportRun:
                 pilot_id=self.pilot.id,
                 detail=detail,
             )
+
+    def _refresh_rollups(self, placeholders: dict[int, int]) -> None:
+        """Recompute the daily roll-ups of the days the staged readings fall on, in this
+        transaction (:mod:`livinglab.store.rollups`)."""
+        touched = sa.text(
+            f"SELECT {_replaced('s.metric_key', placeholders)} AS metric_key, "
+            "COALESCE(m.key, s.participant_key) AS participant_key, "
+            f"MIN(s.ts) AS low_ts, MAX(s.ts) AS high_ts FROM {STAGE_OBSERVATION} s "
+            f"LEFT JOIN {KEY_MAP} m ON m.placeholder = s.participant_key GROUP BY "
+            f"{_replaced('s.metric_key', placeholders)}, COALESCE(m.key, s.participant_key)"
+        ).columns(
+            sa.column("metric_key", sa.BigInteger), sa.column("participant_key", sa.BigInteger),
+            sa.column("low_ts", sa.BigInteger), sa.column("high_ts", sa.BigInteger),
+        )
+        refresh_rollups(self.connection, timezone=self.pilot.timezone, touched=touched)
 
     def _lock_stored_participants(self, sources: dict[str, Source]) -> None:
         """Make sure the stored participants that rows point to are still there, and

@@ -84,6 +84,10 @@ class Pilot(SQLModel, table=True):
     spec_hash: str = Field(max_length=64, description="sha256 of the canonical spec JSON")
     spec_json: dict[str, Any] = Field(sa_type=sa.JSON)
     loaded_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
+    rollup_timezone: str | None = Field(
+        default=None, max_length=64,
+        description="the time zone whose local days the pilot's daily roll-ups are",
+    )
 
 
 class Cohort(SQLModel, table=True):
@@ -176,6 +180,33 @@ class Observation(SQLModel, table=True):
     ts: datetime = Field(primary_key=True, sa_type=UtcMicros)
     value: float
     batch_id: int  # import_batch.id
+
+
+class DailyRollup(SQLModel, table=True):
+    """One participant's readings of one metric on one local day, summed up.
+
+    Kept by the importer in the same transaction as the readings
+    (:mod:`livinglab.store.rollups`), so that every aggregate (``mean``, ``sum``,
+    ``count``, ``rate_per_day``, ``share``) and every weekly series is computed from
+    participant-days, not readings. ``day`` is the local date in the pilot's time zone,
+    as days since 1970-01-01; the readings themselves stay in ``observation`` (audit,
+    re-aggregation). Keyed like ``observation`` (metric first: a reduction reads one
+    contiguous range), and by ``participant_key``, so that an erasure removes a
+    participant's days with their readings.
+    """
+
+    __tablename__ = "daily_rollup"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    metric_key: int = Field(primary_key=True)  # metric.key
+    participant_key: int = Field(primary_key=True)  # participant.key
+    day: int = Field(primary_key=True, description="local date, days since 1970-01-01")
+    n: int = Field(description="readings that day")
+    total: float = Field(description="sum of their values")
+    squares: float = Field(description="sum of their squared values")
+    low: float = Field(description="smallest value")
+    high: float = Field(description="largest value")
+    last_ts: datetime = Field(sa_type=UtcMicros, description="the day's latest reading")
 
 
 class SurveyResponse(SQLModel, table=True):

@@ -88,8 +88,15 @@ def utc_offsets(pilot: Pilot) -> list[tuple[int, int]]:
     """The pilot's UTC offset over its periods, as ``(from_us, offset_us)`` pieces in
     time order: the first from the baseline's start, one more at each daylight-saving
     change (to the minute) up to the intervention's end."""
-    zone = ZoneInfo(pilot.timezone)
     baseline, intervention = period_bounds(pilot)
+    return zone_offsets(pilot.timezone, baseline.start_us, intervention.end_us)
+
+
+def zone_offsets(timezone: str, start_us: int, end_us: int) -> list[tuple[int, int]]:
+    """A time zone's UTC offset over ``[start_us, end_us)`` (epoch microseconds), as
+    ``(from_us, offset_us)`` pieces in time order: the first from ``start_us``, one more
+    at each change (found to the minute; real changes fall on whole minutes)."""
+    zone = ZoneInfo(timezone)
 
     def offset(micros: int) -> int:
         moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
@@ -97,9 +104,9 @@ def utc_offsets(pilot: Pilot) -> list[tuple[int, int]]:
         return int(delta.total_seconds()) * 1_000_000
 
     day, minute = 86_400_000_000, 60_000_000
-    pieces = [(baseline.start_us, offset(baseline.start_us))]
-    at = baseline.start_us
-    while at < intervention.end_us:
+    pieces = [(start_us, offset(start_us))]
+    at = start_us
+    while at < end_us:
         following = at + day
         if offset(following) != pieces[-1][1]:
             low, high = at, following  # offset(low) is the old one, offset(high) the new

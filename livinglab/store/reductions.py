@@ -40,6 +40,7 @@ from livinglab.spec.models import Pilot
 from livinglab.store import models as db
 from livinglab.store.engine import read_connection
 from livinglab.store.periods import PeriodBounds, local_day, local_midnight_us, period_bounds
+from livinglab.store.rollups import day_number
 
 ZERO_FILLED_AGGREGATES = frozenset({"count", "sum", "rate_per_day"})
 """Aggregates of events, for which a period without readings counts 0 (see above)."""
@@ -50,6 +51,36 @@ _cohort = db.Cohort.__table__  # type: ignore[attr-defined]
 _metric = db.Metric.__table__  # type: ignore[attr-defined]
 _response = db.SurveyResponse.__table__  # type: ignore[attr-defined]
 _batch = db.ImportBatch.__table__  # type: ignore[attr-defined]
+_rollup = db.DailyRollup.__table__  # type: ignore[attr-defined]
+
+
+def considered(pilot: Pilot) -> sa.ColumnElement[bool]:
+    """The condition on ``participant`` that says whom every reduction of the pilot
+    considers: its enrolled participants less those who withdrew their consent
+    (:func:`counted_participants`). The one place to narrow it (every reduction,
+    weekly series and count goes through it)."""
+    return counted_participants(pilot)
+
+
+def _period_days(pilot: Pilot) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The baseline's and the intervention's local days, as roll-up day numbers
+    ``(first, last)`` inclusive: a reading is in a period exactly when its local day is
+    (the periods' bounds are local midnights, :mod:`livinglab.store.periods`)."""
+    periods = pilot.periods
+    return ((day_number(periods.baseline.start), day_number(periods.baseline.end)),
+            (day_number(periods.intervention.start), day_number(periods.intervention.end)))
+
+
+def _day_period_case(pilot: Pilot) -> tuple[sa.ColumnElement[str], sa.ColumnElement[bool]]:
+    """A roll-up day's period (NULL outside both), and a filter spanning both periods."""
+    (b_first, b_last), (i_first, i_last) = _period_days(pilot)
+    day = _rollup.c.day
+    period = sa.case(
+        (sa.and_(day >= b_first, day <= b_last), sa.literal("baseline")),
+        (sa.and_(day >= i_first, day <= i_last), sa.literal("intervention")),
+        else_=sa.null(),
+    )
+    return period, sa.and_(day >= b_first, day <= i_last)
 
 
 _consent = db.Consent.__table__  # type: ignore[attr-defined]
@@ -109,7 +140,8 @@ def _tuples(rows: Sequence[sa.Row[*tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
 
 
 def _period_case(pilot: Pilot) -> tuple[sa.ColumnElement[str], sa.ColumnElement[bool]]:
-    """The period of a reading (NULL outside both), and a filter spanning both periods."""
+    """The period of a raw reading (NULL outside both), and a filter spanning both periods
+    (the reductions read the daily roll-ups; this stays for audits of raw readings)."""
     baseline, intervention = period_bounds(pilot)
     ts = _observation.c.ts
     period = sa.case(
@@ -236,38 +268,40 @@ def _participant_values(
             return _typed(pd.DataFrame(columns=names))
         fill = spec.aggregate in ZERO_FILLED_AGGREGATES
         bounds = period_bounds(pilot)
-        _, span = _period_case(pilot)
-        ts, value = _observation.c.ts, _observation.c.value
-        # One pass over the metric's readings in the primary key's order (participant,
-        # then time), GROUP BY participant only, each period's aggregate FILTERed to
-        # its readings: no sort, and half the time of GROUP BY participant, period.
-        # Within the span (baseline start .. intervention end) one comparison tells
-        # a period's readings, as the spec keeps the intervention after the baseline.
-        if bounds[1].start_us >= bounds[0].end_us:
-            insides = [ts < bounds[0].end_us, ts >= bounds[1].start_us]
-        else:  # not a valid spec; the rule of _period_case: baseline first
+        _, span = _day_period_case(pilot)
+        day, n, total = _rollup.c.day, _rollup.c.n, _rollup.c.total
+        # One pass over the metric's daily roll-ups in the primary key's order
+        # (participant, then day), GROUP BY participant only, each period's aggregate
+        # FILTERed to its days: no sort. A period is whole local days, so its
+        # aggregate is exact from the days' counts and sums.
+        (b_first, b_last), (i_first, i_last) = _period_days(pilot)
+        if i_first > b_last:
+            insides = [day <= b_last, day >= i_first]
+        else:  # not a valid spec; the rule of _day_period_case: baseline first
             insides = [
-                sa.and_(ts >= bounds[0].start_us, ts < bounds[0].end_us),
-                sa.and_(ts >= bounds[1].start_us, ts < bounds[1].end_us,
-                        sa.not_(sa.and_(ts >= bounds[0].start_us, ts < bounds[0].end_us))),
+                sa.and_(day >= b_first, day <= b_last),
+                sa.and_(day >= i_first, day <= i_last,
+                        sa.not_(sa.and_(day >= b_first, day <= b_last))),
             ]
         aggregates: list[sa.ColumnElement[Any]] = []
         for i, (period, inside) in enumerate(zip(bounds, insides, strict=True)):
-            aggregate = {  # FILTER (WHERE ...): SQLite 3.30+ (the store needs 3.35+)
-                "mean": sa.func.avg(value).filter(inside),
-                "share": sa.func.avg(value).filter(inside),
-                "sum": sa.func.sum(value).filter(inside),
-                "count": sa.func.count(value).filter(inside),
-                "rate_per_day": sa.func.sum(value).filter(inside) / period.days,
+            readings = sa.func.sum(n).filter(inside)  # FILTER: SQLite 3.30+ (store: 3.35+)
+            summed = sa.func.sum(total).filter(inside)
+            aggregate = {
+                "mean": summed / readings,
+                "share": summed / readings,
+                "sum": summed,
+                "count": readings,
+                "rate_per_day": summed / period.days,
             }[spec.aggregate]
             aggregates += [
                 sa.cast(aggregate, sa.Float).label(f"value_{i}"),
-                sa.func.count().filter(inside).label(f"n_{i}"),
+                sa.func.coalesce(readings, 0).label(f"n_{i}"),
             ]
         per_participant = (
-            sa.select(_observation.c.participant_key, *aggregates)
-            .where(_observation.c.metric_key == key, span)
-            .group_by(_observation.c.participant_key)
+            sa.select(_rollup.c.participant_key, *aggregates)
+            .where(_rollup.c.metric_key == key, span)
+            .group_by(_rollup.c.participant_key)
             .subquery("per_participant")
         )
         on = per_participant.c.participant_key == _participant.c.key
@@ -281,7 +315,7 @@ def _participant_values(
             # Event metrics: everyone enrolled, readings or not; others: who has readings.
             .select_from(joined.outerjoin(per_participant, on) if fill
                          else joined.join(per_participant, on))
-            .where(counted_participants(pilot))
+            .where(considered(pilot))
             .order_by(_participant.c.cohort_id, _participant.c.participant_id)
         )
         rows = []
@@ -404,7 +438,7 @@ def departures(
                     ),
                 )
             )
-            .where(counted_participants(pilot))
+            .where(considered(pilot))
             .order_by(_participant.c.cohort_id, _participant.c.participant_id)
         ).all()
     found = []
@@ -431,7 +465,7 @@ def _departure_days(connection: Connection, pilot: Pilot) -> dict[int, date]:
 def _left_on_dates(connection: Connection, pilot: Pilot) -> dict[int, date]:
     rows = connection.execute(
         sa.select(_participant.c.key, _participant.c.left_on).where(
-            counted_participants(pilot), _participant.c.left_on.is_not(None)
+            considered(pilot), _participant.c.left_on.is_not(None)
         )
     )
     return {key: _as_date(day) for key, day in rows}
@@ -448,17 +482,14 @@ def _dropout_rule_dates(connection: Connection, pilot: Pilot) -> dict[int, date]
         return {}
     baseline, intervention = period_bounds(pilot)
     keys = sa.select(_metric.c.key).where(_metric.c.pilot_id == pilot.id)
-    last = (
+    _, span = _day_period_case(pilot)
+    last = (  # the latest reading in either period: the latest day's latest instant
         sa.select(
-            _observation.c.participant_key.label("participant_key"),
-            sa.type_coerce(sa.func.max(_observation.c.ts), sa.BigInteger).label("last_ts"),
+            _rollup.c.participant_key.label("participant_key"),
+            sa.type_coerce(sa.func.max(_rollup.c.last_ts), sa.BigInteger).label("last_ts"),
         )
-        .where(
-            _observation.c.metric_key.in_(keys),
-            _observation.c.ts >= baseline.start_us,
-            _observation.c.ts < intervention.end_us,
-        )
-        .group_by(_observation.c.participant_key)
+        .where(_rollup.c.metric_key.in_(keys), span)
+        .group_by(_rollup.c.participant_key)
         .subquery("last_reading")
     )
     rows = connection.execute(
@@ -466,7 +497,7 @@ def _dropout_rule_dates(connection: Connection, pilot: Pilot) -> dict[int, date]
         .select_from(
             _participant.outerjoin(last, last.c.participant_key == _participant.c.key)
         )
-        .where(counted_participants(pilot))
+        .where(considered(pilot))
     ).all()
     seen = [int(ts) for _, ts in rows if ts is not None]
     if not seen:
@@ -505,7 +536,7 @@ def participants(
         rows = connection.execute(
             sa.select(*columns)
             .select_from(joined)
-            .where(counted_participants(pilot))
+            .where(considered(pilot))
             .order_by(_participant.c.cohort_id, _participant.c.participant_id)
         ).all()
     return pd.DataFrame(
@@ -532,7 +563,7 @@ def survey_answers(
     """
     with _reading(engine, session) as connection:
         columns, joined = _participant_columns(pilot)
-        conditions = [counted_participants(pilot), _response.c.instrument_id == instrument]
+        conditions = [considered(pilot), _response.c.instrument_id == instrument]
         if wave is not None:
             conditions.append(_response.c.wave == wave)
         query = (
@@ -584,20 +615,20 @@ def cohort_counts(
         enrolled: dict[str, int] = dict(
             connection.execute(
                 sa.select(_participant.c.cohort_id, sa.func.count())
-                .where(counted_participants(pilot))
+                .where(considered(pilot))
                 .group_by(_participant.c.cohort_id)
             ).all()
         )
         if metric is not None:
             key = _metric_key(connection, pilot, metric)
-            metric_filter = _observation.c.metric_key == (key if key is not None else -1)
+            metric_filter = _rollup.c.metric_key == (key if key is not None else -1)
         else:
-            metric_filter = _observation.c.metric_key.in_(
+            metric_filter = _rollup.c.metric_key.in_(
                 sa.select(_metric.c.key).where(_metric.c.pilot_id == pilot.id)
             )
-        period, span = _period_case(pilot)
+        period, span = _day_period_case(pilot)
         per_participant = (
-            sa.select(_observation.c.participant_key, period.label("period"))
+            sa.select(_rollup.c.participant_key, period.label("period"))
             .where(metric_filter, span)
             .subquery("readings")
         )
@@ -612,7 +643,7 @@ def cohort_counts(
             .select_from(
                 distinct.join(_participant, _participant.c.key == distinct.c.participant_key)
             )
-            .where(counted_participants(pilot))
+            .where(considered(pilot))
             .group_by(_participant.c.cohort_id, distinct.c.period)
         ).all()
     present = {(cohort, period_name): n for cohort, period_name, n in active}
@@ -669,7 +700,7 @@ def latest_data(
         ]
         latest = [
             connection.execute(
-                sa.select(sa.func.max(_observation.c.ts)).where(_observation.c.metric_key == k)
+                sa.select(sa.func.max(_rollup.c.last_ts)).where(_rollup.c.metric_key == k)
             ).scalar()
             for k in keys
         ]
@@ -678,7 +709,7 @@ def latest_data(
             .select_from(
                 _response.join(_participant, _participant.c.key == _response.c.participant_key)
             )
-            .where(counted_participants(pilot))
+            .where(considered(pilot))
         ).scalar()
     found = [t for t in latest if t is not None]
     return LatestData(observation=max(found) if found else None, answer=answer)

@@ -17,6 +17,7 @@ from livinglab.spec.models import Instrument
 from livinglab.spec.models import Pilot as PilotSpec
 from livinglab.store import models as db
 from livinglab.store.pseudonym import pseudonymize
+from livinglab.store.rollups import rebuild_rollups
 
 
 def spec_hash(pilot: PilotSpec) -> str:
@@ -47,6 +48,11 @@ def sync_pilot(*, session: Session, pilot: PilotSpec) -> dict[str, int]:
         row.title, row.spec_hash = pilot.title.fr, digest
         row.spec_json = json.loads(_spec_json(pilot))
         row.loaded_at = db.utc_now()
+        session.add(row)
+        session.flush()
+    if row.rollup_timezone != pilot.timezone:  # the roll-ups' days were another zone's
+        rebuild_rollups(session.connection(), pilot_id=pilot.id, timezone=pilot.timezone)
+        row.rollup_timezone = pilot.timezone
         session.add(row)
         session.flush()
     for cohort in pilot.cohorts:

@@ -1,13 +1,14 @@
 """Weekly means per cohort: the time series behind the evidence page's line charts.
 
-Two GROUP BYs in SQL, so that readings never reach pandas: first one value per
+Two GROUP BYs in SQL over the daily roll-ups (:mod:`livinglab.store.rollups`), so that
+readings never reach pandas: first one value per
 participant and week (the metric's declared aggregate over that week's readings),
 then per cohort and week the number of participants, the mean of those values
 and their sum of squares (for the SD). Weeks are counted from the baseline's
-first day (week 0 starts at its local midnight), on the store's epoch-microsecond
-integers shifted by the pilot's UTC offset (which changes with daylight saving), so
-weeks are local weeks and a week never straddles the intervention start when the
-baseline spans whole weeks. Readings outside both periods (a gap between them) are left out.
+first day (week 0 starts at its local midnight), on the roll-ups' local days (the
+pilot's time zone, across daylight-saving changes), so weeks are local weeks and a
+week never straddles the intervention start when the baseline spans whole weeks.
+Readings outside both periods (a gap between them) are left out.
 """
 
 from __future__ import annotations
@@ -21,18 +22,17 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from livinglab.spec.models import Pilot
-from livinglab.store.periods import utc_offsets
 from livinglab.store.reductions import (
     _cohort,
+    _day_period_case,
     _metric_key,
-    _observation,
     _participant,
-    _period_case,
     _reading,
-    counted_participants,
+    _rollup,
+    considered,
 )
+from livinglab.store.rollups import day_number
 
-WEEK_US = 7 * 86_400 * 1_000_000
 COLUMNS = ["cohort", "cohort_role", "week", "period", "n", "mean", "sd"]
 
 
@@ -97,7 +97,7 @@ def weekly_means(
                 sa.func.sum(per_participant.c.value * per_participant.c.value),
             )
             .select_from(joined)
-            .where(counted_participants(pilot))
+            .where(considered(pilot))
             .group_by(_participant.c.cohort_id, _cohort.c.role, per_participant.c.week)
             .order_by(_participant.c.cohort_id, per_participant.c.week)
         )
@@ -142,19 +142,33 @@ def weekly_participant_values(
         key = _metric_key(connection, pilot, metric)
         if key is None:
             return pd.DataFrame(columns=PARTICIPANT_COLUMNS)
-        readings, aggregate = _weekly_readings(pilot, spec.aggregate, key)
+        readings, aggregate = _weekly_readings(pilot, spec.aggregate, key,
+                                               up_to_week=_last_week(pilot, period))
+        # GROUP BY the integer keys first (one row per participant-week), then join the
+        # participants' ids and cohorts to those few rows.
+        per_week = (
+            sa.select(
+                readings.c.participant_key,
+                readings.c.week,
+                sa.func.min(readings.c.period).label("period"),
+                sa.cast(aggregate, sa.Float).label("value"),
+            )
+            .where(readings.c.period.is_not(None))
+            .group_by(readings.c.participant_key, readings.c.week)
+            .subquery("per_week")
+        )
         query = (
             sa.select(
                 _participant.c.participant_id,
                 _participant.c.cohort_id,
                 _cohort.c.role,
-                readings.c.week,
-                sa.func.min(readings.c.period),
-                sa.cast(aggregate, sa.Float),
+                per_week.c.week,
+                per_week.c.period,
+                per_week.c.value,
             )
             .select_from(
-                readings.join(
-                    _participant, _participant.c.key == readings.c.participant_key
+                per_week.join(
+                    _participant, _participant.c.key == per_week.c.participant_key
                 ).join(
                     _cohort,
                     sa.and_(
@@ -163,14 +177,8 @@ def weekly_participant_values(
                     ),
                 )
             )
-            .where(readings.c.period.is_not(None), counted_participants(pilot))
-            .group_by(
-                _participant.c.participant_id,
-                _participant.c.cohort_id,
-                _cohort.c.role,
-                readings.c.week,
-            )
-            .order_by(_participant.c.participant_id, readings.c.week)
+            .where(considered(pilot))
+            .order_by(_participant.c.participant_id, per_week.c.week)
         )
         rows = connection.execute(query).all()
     frame = pd.DataFrame([tuple(row) for row in rows], columns=PARTICIPANT_COLUMNS)
@@ -182,44 +190,44 @@ def weekly_participant_values(
 
 
 
+def _last_week(pilot: Pilot, period: str | None) -> int | None:
+    """The last week a ``baseline`` week can be (its last day's): later weeks have no
+    baseline day, so they need not be read. None for the other choices."""
+    if period != "baseline":
+        return None
+    periods = pilot.periods
+    return (periods.baseline.end - periods.baseline.start).days // 7
+
+
 def _weekly_readings(
-    pilot: Pilot, aggregate: str, key: int
+    pilot: Pilot, aggregate: str, key: int, up_to_week: int | None = None
 ) -> tuple[sa.Subquery, sa.ColumnElement[Any]]:
-    """The metric's readings in either period with their local week (0 = the baseline's
-    first) and period, and the SQL aggregate of one participant's week of them."""
-    period, span = _period_case(pilot)
-    readings = (
+    """The metric's daily roll-ups in either period with their local week (0 = the
+    baseline's first) and period, and the SQL aggregate of one participant's week of
+    them (exact: a local week is seven whole local days)."""
+    period, span = _day_period_case(pilot)
+    first = day_number(pilot.periods.baseline.start)
+    days = (
         sa.select(
-            _observation.c.participant_key,
-            ((_local(_observation.c.ts, pilot) - _local_start(pilot)) // WEEK_US).label("week"),
+            _rollup.c.participant_key,
+            sa.type_coerce((_rollup.c.day - first) // 7, sa.BigInteger).label("week"),
             period.label("period"),
-            _observation.c.value,
+            _rollup.c.n,
+            _rollup.c.total,
         )
-        .where(_observation.c.metric_key == key, span)
+        .where(_rollup.c.metric_key == key, span,
+               sa.true() if up_to_week is None else _rollup.c.day < first + 7 * (up_to_week + 1))
         .subquery("readings")
     )
-    value = readings.c.value
+    readings, summed = sa.func.sum(days.c.n), sa.func.sum(days.c.total)
     weekly = {
-        "mean": sa.func.avg(value),
-        "share": sa.func.avg(value),
-        "sum": sa.func.sum(value),
-        "count": sa.func.count(value),
-        "rate_per_day": sa.func.sum(value) / 7.0,
+        "mean": summed / readings,
+        "share": summed / readings,
+        "sum": summed,
+        "count": readings,
+        "rate_per_day": summed / 7.0,
     }[aggregate]
-    return readings, weekly
-
-def _local(ts: sa.ColumnElement[int], pilot: Pilot) -> sa.ColumnElement[int]:
-    """The instant as local wall-clock microseconds: plus the UTC offset of its time."""
-    pieces = utc_offsets(pilot)
-    if len(pieces) == 1:
-        return ts + pieces[0][1] if pieces[0][1] else ts
-    whens = [(ts >= start, offset) for start, offset in reversed(pieces[1:])]
-    return ts + sa.case(*whens, else_=pieces[0][1])
-
-
-def _local_start(pilot: Pilot) -> int:
-    start, offset = utc_offsets(pilot)[0]
-    return start + offset
+    return days, weekly
 
 
 def _moments(

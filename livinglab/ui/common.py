@@ -9,7 +9,7 @@ import math
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import sqlalchemy.exc
@@ -21,6 +21,10 @@ from livinglab.errors import ConfigurationError, StoreUnavailable
 from livinglab.i18n import DEFAULT_LANG, LANGS, Translator, auto_decimals
 from livinglab.presentation import charts
 from livinglab.presentation.report import PilotReport
+from livinglab.services.portfolio import pilot_card
+
+if TYPE_CHECKING:
+    from livinglab.evaluation import PilotEvaluation
 
 UI_DIR = Path(__file__).resolve().parent
 CACHE_TTL_S = 3600
@@ -254,11 +258,35 @@ def store() -> Any:
     return _store(services.database_url())
 
 
+@st.cache_resource(ttl=CACHE_TTL_S, show_spinner=False, max_entries=64)
+def _evaluation(pilot_id: str, lang: str, version: tuple[str, int, int]) -> PilotEvaluation:
+    # ``version`` is only a cache key: a new import, a new survey answer or an edited
+    # spec changes it, so the next run recomputes at once instead of after the TTL. It is
+    # the pilot's own version: another pilot's new data leaves this entry warm. A shared
+    # resource (not copied on every run): the evaluation is frozen, never mutated.
+    return services.evaluate_pilot(pilot_id, lang=lang)
+
+
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=64)
 def _report(pilot_id: str, lang: str, version: tuple[str, int, int]) -> PilotReport:
-    # ``version`` is only a cache key: a new import, a new survey answer or an edited
-    # spec changes it, so the next run recomputes at once instead of after the TTL.
-    return services.pilot_report(pilot_id, lang=lang)
+    return services.pilot_report(pilot_id, lang=lang,
+                                 evaluation=_evaluation(pilot_id, lang, version))
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=256)
+def _card(pilot_id: str, lang: str, version: tuple[str, int, int]) -> dict[str, Any]:
+    return pilot_card(pilot_id, lang=lang, evaluation=_evaluation(pilot_id, lang, version))
+
+
+def card(pilot_id: str, lang: str) -> dict[str, Any]:
+    """The pilot's portfolio card (cached per pilot, language and data version; its
+    evaluation is the pilot page's)."""
+    store()
+    return _card(pilot_id, lang, services.report_version(pilot_id))
+
+
+def carder(lang: str) -> Callable[[str], dict[str, Any]]:
+    return lambda pilot_id: card(pilot_id, lang)
 
 
 def report(pilot_id: str, lang: str) -> PilotReport:
@@ -274,6 +302,9 @@ def reporter(lang: str) -> Callable[[str], PilotReport]:
 
 def clear_cache() -> None:
     _report.clear()
+    _card.clear()
+    _evaluation.clear()
+    _FIGURES.clear()
 
 
 def chosen_pilot(pilot_ids: list[str]) -> str | None:
@@ -308,13 +339,46 @@ def pilot_selector(t: Translator, key: str = "pilot_select") -> str | None:
 # --- rendering --------------------------------------------------------------------------
 
 
-def show_figure(figure: charts.Figure, t: Translator) -> None:
-    """A chart, its one-sentence description, and its data in an expander."""
+class _Shown:
+    """A figure as a page draws it: its Vega-Lite spec (Altair's ``to_dict``, which
+    validates the whole chart against the schema: most of a chart's cost), its
+    description and its data table."""
+
+    __slots__ = ("description", "spec", "table")
+
+    def __init__(self, figure: charts.Figure) -> None:
+        self.spec = figure.chart.to_dict()
+        self.description = figure.description
+        self.table = figure.table
+
+
+_FIGURES: dict[tuple[Any, ...], _Shown] = {}
+_FIGURES_KEPT = 256
+
+
+def show_figure(figure: charts.Figure | Callable[[], charts.Figure], t: Translator, *,
+                report: PilotReport | None = None,
+                name: tuple[Any, ...] | None = None) -> None:
+    """A chart, its one-sentence description, and its data in an expander.
+
+    With ``report`` and ``name`` (which chart of it: its kind and metric), ``figure`` is
+    a function that builds it, called once per report version and language: a warm
+    rerun draws the stored spec without rebuilding or re-validating the chart.
+    """
+    if report is not None and name is not None and callable(figure):
+        key = (report.evaluation.pilot.id, report.version, t.lang, name)
+        shown = _FIGURES.get(key)
+        if shown is None:
+            if len(_FIGURES) >= _FIGURES_KEPT:
+                _FIGURES.pop(next(iter(_FIGURES)))  # the oldest
+            shown = _FIGURES[key] = _Shown(figure())
+    else:
+        shown = _Shown(figure() if callable(figure) else figure)
     # The chart's own ``description`` is its accessible name (Vega's aria-label).
-    st.altair_chart(figure.chart, width="stretch", theme=None)
-    st.caption(plain(figure.description))
+    st.vega_lite_chart(spec=shown.spec, width="stretch", theme=None)
+    st.caption(plain(shown.description))
     with st.expander(t("chart_data")):
-        show_table(figure.table, t)
+        show_table(shown.table, t)
 
 
 def show_table(frame: pd.DataFrame, t: Translator) -> None:

@@ -4,6 +4,8 @@ for the council as HTML or PDF."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from livinglab import services
@@ -104,7 +106,8 @@ def metrics_tab(report: PilotReport, t: Translator) -> None:
     evaluation = report.evaluation
     pilot = evaluation.pilot
     st.subheader(t("effects_overview"))
-    common.show_figure(charts.forest_figure(evaluation, t), t)
+    common.show_figure(partial(charts.forest_figure, evaluation, t), t, report=report,
+                       name=("forest",))
     for result in evaluation.metrics:
         metric = pilot.metric(result.metric)
         st.subheader(
@@ -121,10 +124,12 @@ def metrics_tab(report: PilotReport, t: Translator) -> None:
         left, right = st.columns(2)
         with left:
             if result.summaries:
-                common.show_figure(charts.did_figure(result, metric, t), t)
+                common.show_figure(partial(charts.did_figure, result, metric, t), t,
+                                   report=report, name=("did", metric.id))
         with right:
             if (report.weekly["metric"] == metric.id).any():
-                common.show_figure(charts.weekly_figure(report.weekly, pilot, metric, t), t)
+                common.show_figure(partial(charts.weekly_figure, report.weekly, pilot, metric, t),
+                                   t, report=report, name=("weekly", metric.id))
             else:
                 st.info(t("no_weekly"))
         st.markdown(f"**{t('means_table')}**")
@@ -155,12 +160,15 @@ def surveys_tab(report: PilotReport, t: Translator) -> None:
             continue
         if detail.scoring == "nps":
             if len(detail.groups):
-                common.show_figure(charts.nps_figure(detail, result, t), t)
+                common.show_figure(partial(charts.nps_figure, detail, result, t), t, report=report,
+                                   name=("nps", result.instrument, result.wave))
             continue
         if len(detail.scores) and detail.n:
-            common.show_figure(charts.score_figure(detail, result, t), t)
+            common.show_figure(partial(charts.score_figure, detail, result, t), t, report=report,
+                               name=("score", result.instrument, result.wave))
         if len(detail.items):
-            common.show_figure(charts.likert_figure(detail, t), t)
+            common.show_figure(partial(charts.likert_figure, detail, t), t, report=report,
+                               name=("likert", result.instrument, result.wave))
     if evaluation.survey_changes:
         st.subheader(t("survey_changes"))
         for change in evaluation.survey_changes:
@@ -168,7 +176,8 @@ def surveys_tab(report: PilotReport, t: Translator) -> None:
             st.markdown(plain(change_sentence(change, title, t)))
     if evaluation.response_rates:
         st.subheader(t("response_rates"))
-        common.show_figure(charts.response_rates_figure(evaluation.response_rates, titles, t), t)
+        common.show_figure(partial(charts.response_rates_figure, evaluation.response_rates,
+                                   titles, t), t, report=report, name=("response_rates",))
 
 
 def equity_tab(report: PilotReport, t: Translator) -> None:
@@ -184,7 +193,8 @@ def equity_tab(report: PilotReport, t: Translator) -> None:
         effects = [e for e in equity.effects if e.metric == metric.id]
         if not effects:
             continue
-        common.show_figure(charts.equity_figure(equity, result, metric, t), t)
+        common.show_figure(partial(charts.equity_figure, equity, result, metric, t), t,
+                           report=report, name=("equity", metric.id))
         hidden = [f"{t.attribute(e.attribute)} {e.group}" for e in effects if e.suppressed]
         if hidden:
             st.caption(t("suppressed_groups", groups=plain(", ".join(hidden))))
@@ -206,7 +216,8 @@ def representativeness_tab(report: PilotReport, t: Translator) -> None:
     source = plain(rep.source or "—")
     st.markdown(t("repr_intro", size=t.number(rep.population_size, 0), source=source))
     for attribute in dict.fromkeys(c.attribute for c in rep.categories):
-        common.show_figure(charts.representativeness_figure(rep, attribute, t), t)
+        common.show_figure(partial(charts.representativeness_figure, rep, attribute, t), t,
+                           report=report, name=("representativeness", attribute))
     st.subheader(t("repr_fits"))
     common.show_table(readable(rep.fits_frame(t.lang), t, report.evaluation.pilot), t)
     if rep.estimates:
@@ -226,7 +237,8 @@ def projection_tab(report: PilotReport, t: Translator) -> None:
     first.metric(t("projection_adopters"), t.number(projection.adopters, 0))
     if projection.tonnes_co2e is not None:
         second.metric(t("projection_co2"), t.signed(projection.tonnes_co2e, 0))
-    common.show_figure(charts.projection_figure(projection, t), t)
+    common.show_figure(partial(charts.projection_figure, projection, t), t, report=report,
+                       name=("projection",))
 
 
 common.require_page("pilot")

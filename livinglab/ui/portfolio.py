@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from livinglab import services
 from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator
+from livinglab.services.portfolio import portfolio_cards
 from livinglab.ui import common
 from livinglab.ui.common import plain
 
@@ -112,7 +112,7 @@ st.title(t("portfolio_title"))
 st.write(t("portfolio_intro"))
 try:
     with st.spinner(t("loading")):
-        overview = services.portfolio_overview(lang=t.lang, report=common.reporter(t.lang))
+        overview = portfolio_cards(lang=t.lang, card=common.carder(t.lang))
 except LivingLabError as err:
     st.error(f"{t('error_title')}{common.colon(t)}{plain(err)}")
     st.stop()

@@ -53,3 +53,42 @@ def test_signed_rank_exact_matches_scipy_without_ties_or_zeros():
 def test_signed_rank_with_all_zero_differences_has_no_p_value():
     result = wilcoxon_signed_rank(np.zeros(5))
     assert result.p_value is None and result.hodges_lehmann == 0.0
+
+
+def _sorted_reference(values: np.ndarray, lower_index: int) -> tuple[float, float | None,
+                                                                      float | None]:
+    """The former full-sort Hodges-Lehmann: np.median of the sorted values and
+    [v_(k), v_(M+1-k)] from them."""
+    ordered = np.sort(values)
+    total = len(ordered)
+    estimate = float(np.median(ordered))
+    if lower_index < 1 or lower_index > total - lower_index + 1:
+        return estimate, None, None
+    return estimate, float(ordered[lower_index - 1]), float(ordered[total - lower_index])
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 10, 11, 500, 20_001])
+def test_hodges_lehmann_by_partition_is_the_full_sort_result_exactly(size):
+    # The estimate and its interval are order statistics: np.partition on the (at most
+    # four) needed ones must give the very floats the full sort gave, ties included.
+    from livinglab.stats.ranks import _median_and_interval
+
+    rng = np.random.default_rng(size)
+    for values in (rng.normal(size=size), rng.integers(0, 4, size=size).astype(float) / 3):
+        for lower_index in (0, 1, max(size // 3, 1), size // 2 + 1, size):
+            assert _median_and_interval(values.copy(), lower_index) == _sorted_reference(
+                values, lower_index)
+
+
+@pytest.mark.parametrize("n_x,n_y", [(7, 9), (60, 45), (800, 900)])
+def test_rank_tests_hodges_lehmann_unchanged_on_skewed_and_tied_data(n_x, n_y):
+    rng = np.random.default_rng(n_x)
+    x = np.round(rng.lognormal(size=n_x), 1)
+    y = np.round(rng.lognormal(0.2, size=n_y), 1)
+    upper = np.triu_indices(n_x)
+    walsh = (x[upper[0]] + x[upper[1]]) / 2.0
+    paired = wilcoxon_signed_rank(x)
+    assert paired.hodges_lehmann == float(np.median(np.sort(walsh)))
+    shift = mann_whitney_u(x, y)
+    assert shift.hodges_lehmann == float(np.median(np.sort(np.subtract.outer(x, y).ravel())))
+    assert shift.ci_low is not None and shift.ci_low <= shift.hodges_lehmann <= shift.ci_high

@@ -62,7 +62,10 @@ def test_sqlite_readers_do_not_wait_for_a_writer(sqlite_engine):
     from livinglab.store import read_connection
 
     with sqlite_engine.begin() as writer:  # holds the write lock (BEGIN IMMEDIATE)
-        writer.exec_driver_sql("INSERT INTO pilot VALUES ('p', 't', 'h', '{}', 0)")
+        writer.exec_driver_sql(
+            "INSERT INTO pilot (id, title, spec_hash, spec_json, loaded_at) "
+            "VALUES ('p', 't', 'h', '{}', 0)"
+        )
         with read_connection(sqlite_engine) as reader:
             seen = reader.exec_driver_sql("SELECT count(*) FROM pilot").scalar()
 

@@ -402,18 +402,19 @@ def import_files(
         with engine.connect() as connection:
             connection.execute(sa.text(f"ANALYZE {tables}"))
             connection.commit()
+    skipped = run.skipped if written else {}
     reports = {
         kind: KindReport(
             kind=kind,
             file=source.name,
             read=counts[kind][0],
             inserted=counts[kind][1],
-            already_present=counts[kind][0] - counts[kind][1] - run.skipped.get(kind, 0),
+            already_present=counts[kind][0] - counts[kind][1] - skipped.get(kind, 0),
             batch_id=counts[kind][2],
             sha256=source.sha256,
             read_as=described(source),
             trimmed=source.trimmed,
-            skipped_erased=run.skipped.get(kind, 0),
+            skipped_erased=skipped.get(kind, 0),
         )
         for kind, source in sources.items()
     }
@@ -440,7 +441,8 @@ def _unchanged_observations(
         return None
     batch, pilot_row = db.ImportBatch.__table__, db.Pilot.__table__  # type: ignore[attr-defined]
     with engine.connect() as connection:
-        check_key(connection, secret_key)  # another key: refused as an import would be
+        # Another key: refused, as an import would be.
+        check_key(connection, secret_key, pilot_id=pilot.id)
         stored = connection.execute(
             sa.select(pilot_row.c.spec_hash, pilot_row.c.loaded_at)
             .where(pilot_row.c.id == pilot.id)).one_or_none()

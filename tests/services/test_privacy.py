@@ -87,7 +87,8 @@ def test_an_import_refused_leaves_no_audit_entry(store: Path) -> None:
 def test_erase_names_the_person_by_raw_id_or_pseudonym_and_only_once(store: Path) -> None:
     imported(store)
     by_pseudonym = privacy.erase("energy", pseudonymize("h2", DEV_SECRET))
-    assert by_pseudonym.deleted["participant"] == 1 and by_pseudonym.total == 1 + 7 + 2 + 1
+    # an answer, 7 readings and their 7 daily roll-ups, 2 attributes, the participant
+    assert by_pseudonym.deleted["participant"] == 1 and by_pseudonym.total == 1 + 7 + 7 + 2 + 1
     done = privacy.erase("energy", "h1")
     assert done.pseudonym == pseudonymize("h1", DEV_SECRET)
     assert done.deleted["observation"] == 12

@@ -100,13 +100,14 @@ def test_the_tables_of_a_person_are_found_in_the_metadata_including_future_ones(
         "participant_attribute": "participant_key",
         "invitation": "participant_key",
         "consent": "participant_key",
+        "daily_rollup": "participant_key",  # added by the roll-ups, found with no change here
     }
-    # A table another branch adds (a daily roll-up, a table pointing to participant.key
-    # under another name) is found without a change to the erasure.
+    # A table another branch adds (a table keyed by participant_key, a table pointing to
+    # participant.key under another name) is found without a change to the erasure.
     meta = sa.MetaData()
     for table in db.metadata.tables.values():
         table.to_metadata(meta)
-    sa.Table("daily_rollup", meta, sa.Column("participant_key", sa.BigInteger, primary_key=True))
+    sa.Table("sms_log", meta, sa.Column("participant_key", sa.BigInteger, primary_key=True))
     sa.Table(
         "reminder",
         meta,
@@ -114,16 +115,18 @@ def test_the_tables_of_a_person_are_found_in_the_metadata_including_future_ones(
         sa.Column("person", sa.Integer, sa.ForeignKey("participant.key")),
     )
     more = {table.name: column.name for table, column in participant_tables(meta)}
-    assert more["daily_rollup"] == "participant_key" and more["reminder"] == "person"
+    assert more["sms_log"] == "participant_key" and more["reminder"] == "person"
 
 
 def test_erasure_leaves_no_row_of_the_person_in_any_table(loaded, pilot, instruments) -> None:
     with_consents_and_invitations(loaded, pilot, instruments)
     h1, h2 = key_of(loaded, pilot.id, "h1"), key_of(loaded, pilot.id, "h2")
     before = rows_of(loaded, h1)
-    # h1: 12 readings, 2 answers, 2 attributes, 1 invitation, 1 consent, the row itself.
+    # h1: 12 readings (on 12 days: 12 daily roll-ups), 2 answers, 2 attributes, 1
+    # invitation, 1 consent, the row itself.
     assert before == {
         "observation": 12,
+        "daily_rollup": 12,
         "survey_response": 2,
         "participant_attribute": 2,
         "invitation": 1,

@@ -103,8 +103,9 @@ def test_the_same_import_twice_stores_each_row_once(engine, pilot, instruments, 
 
 
 def test_a_file_seen_before_an_erasure_is_imported_again(engine, pilot, instruments, write):
-    # An erasure since the first import: the hash shortcut must not decide on its own
-    # (the rows of the erased participant are read again, as without the shortcut).
+    # An erasure since the first import: the hash shortcut must not decide on its own.
+    # The file is read again, and the erased participant's rows are skipped (their
+    # tombstone), counted as such, never stored again.
     from sqlmodel import Session
 
     from livinglab.store import erase_participant, pseudonymize
@@ -117,7 +118,9 @@ def test_a_file_seen_before_an_erasure_is_imported_again(engine, pilot, instrume
                           participant_id=pseudonymize("h1", SECRET))
         session.commit()
     again = run(engine, pilot, instruments, **files)
-    assert (again.observations.inserted, again.observations.already_present) == (3, 3)
+    observations = again.observations
+    assert (observations.inserted, observations.already_present) == (0, 3)
+    assert observations.skipped_erased == 3
 
 
 def test_a_file_read_with_given_settings_is_imported_again(engine, pilot, instruments, write):

@@ -97,7 +97,8 @@ def test_erasure_removes_everything_about_a_participant(enrolled, pilot, instrum
             is None
         )
 
-    assert deleted == 3 + 1 + 2 + 1  # readings, answer, attributes, participant
+    # 3 readings (on 3 days: 3 daily roll-ups), an answer, 2 attributes, the participant
+    assert deleted == 3 + 3 + 1 + 2 + 1
     frame = participant_values(engine=enrolled, pilot=pilot, metric="kwh")
     assert pseudonymize("h1", SECRET) not in set(frame["participant_id"])
     assert data_version(engine=enrolled, pilot=pilot) > version

@@ -575,3 +575,4 @@ class ResponseRate(_Result):
     ci_low: float | None
     ci_high: float | None
     message: str | None = None
+    conf_level: float = 0.95

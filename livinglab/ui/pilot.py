@@ -11,8 +11,19 @@ from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator
 from livinglab.presentation import charts
 from livinglab.presentation.labels import message, readable, test_sentence
-from livinglab.presentation.report import PilotReport, interactions_table, reweighted_table
-from livinglab.presentation.sentences import change_sentence, metric_sentence, survey_sentence
+from livinglab.presentation.report import (
+    PilotReport,
+    awaiting_data,
+    interactions_table,
+    reweighted_table,
+)
+from livinglab.presentation.sentences import (
+    change_sentence,
+    criterion_text,
+    metric_sentence,
+    plan_notice,
+    survey_sentence,
+)
 from livinglab.ui import common
 from livinglab.ui.common import colon, plain
 
@@ -35,6 +46,22 @@ def header(report: PilotReport, t: Translator) -> None:
         )
     )
     st.markdown(f"> **{t('hypothesis')}**{colon(t)}{plain(pilot.hypothesis.get(t.lang))}")
+    # The registered analysis plan's notice (issue 9, item 11) goes here.
+    notice = plan_notice(evaluation, t)
+    if notice:
+        st.info(plain(notice))
+    if awaiting_data(evaluation):
+        # No data yet: the phase, not a verdict computed on nothing.
+        st.info(
+            f"**{t('awaiting_heading', phase=t('phase_' + pilot.phase))}**\n\n"
+            f"{t('awaiting_reason')}",
+            icon="🕒",
+        )
+        st.subheader(t("criteria_declared"))
+        st.markdown(
+            "\n".join(f"- {plain(criterion_text(c, pilot, t))}" for c in pilot.decision.criteria)
+        )
+        return
     ALERTS[decision.verdict](
         f"**{t('verdict_heading', verdict=t.verdict(decision.verdict))}**\n\n"
         f"{plain(decision.verdict_reason(t.lang))}\n\n"
@@ -223,6 +250,8 @@ except LivingLabError as err:
 
 header(pilot_report, t)
 downloads(pilot_report, t)
+if awaiting_data(pilot_report.evaluation):
+    st.stop()  # nothing measured yet: no tab of empty charts
 tabs = st.tabs(
     [
         t("tab_metrics"),

@@ -31,7 +31,7 @@ PORTFOLIO_COLUMNS = [
     "pilot", "title", "domain", "phase", "verdict", "evidence_level", "evidence_label",
     "primary_metric", "primary_label", "primary_unit", "primary_binary", "estimate",
     "ci_low", "ci_high", "estimate_pct", "ci_low_pct", "ci_high_pct", "ci_level",
-    "awaiting_data", "cohorts", "latest", "error",
+    "estimate_name", "awaiting_data", "cohorts", "latest", "error",
 ]
 WEEKLY_COLUMNS = [
     "metric", "cohort", "cohort_role", "week", "week_start", "period", "n",
@@ -367,6 +367,10 @@ def portfolio_row(report: PilotReport, lang: str) -> dict[str, Any]:
             )
         ),
         "ci_level": level,
+        # Which estimate the effect is (the criterion's: ANCOVA or the design's own).
+        "estimate_name": basis_text(
+            outcome.basis if outcome is not None else result.criterion_basis, result.design, lang
+        ),
         "awaiting_data": awaiting_data(evaluation),
         "cohorts": cohorts,
         "latest": report.latest,

@@ -87,6 +87,8 @@ def pilot_card(row: pd.Series, t: Translator) -> None:
             )
         left, middle, right = st.columns([2, 2, 1])
         left.markdown(f"**{t('col_primary_effect')}**  \n{plain(effect_text(row, t))}")
+        if isinstance(row.get("estimate_name"), str) and pd.notna(row["estimate"]):
+            left.caption(t("estimate_named", name=plain(row["estimate_name"])))
         cohorts = "  \n".join(plain(line) for line in cohorts_text(row, t, "\n").splitlines())
         middle.markdown(f"**{t('col_participants')}**  \n{cohorts}")
         right.markdown(f"**{t('col_latest')}**  \n{latest_text(row, t)}")

@@ -89,6 +89,15 @@ def test_the_headline_agrees_across_page_cli_json_and_dossier(
     assert not app.exception
     assert any(KWH in as_read(m.value) for m in app.markdown)
 
+    # The portfolio gives the same percentage and says which estimate it is.
+    app.switch_page(str(UI_DIR / "portfolio.py"))
+    app.run()
+    cards = "\n".join(as_read(m.value) for m in app.markdown)
+    assert "Consommation d'électricité : −7,9\u202f% (IC 95\u00a0% : −9,8\u202f% à −6,0\u202f%)" \
+        in cards
+    captions = [as_read(c.value) for c in app.caption]
+    assert f"Estimation : {head['name_fr']}" in captions
+
 
 def test_hours_under_19_degrees_show_one_number_on_every_tab(
     demo_store: dict[str, str],

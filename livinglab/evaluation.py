@@ -387,7 +387,13 @@ def _response_rates(
             responded = int(answers.loc[mask, "participant_id"].nunique())
             if invited:
                 rates.append(
-                    response_rate(invited=invited, responded=responded, cohort_role=role, wave=wave)
+                    response_rate(
+                        invited=invited,
+                        responded=responded,
+                        cohort_role=role,
+                        wave=wave,
+                        alpha=pilot.decision.alpha,
+                    )
                 )
     return rates
 

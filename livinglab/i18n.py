@@ -30,13 +30,16 @@ from babel.dates import format_date
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from livinglab.decision.text import ci_label
+
 LANGS: tuple[str, ...] = ("fr", "en")
 DEFAULT_LANG = "fr"
 LANG_NAMES = {"fr": "Français", "en": "English"}
 BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 MINUS = "\u2212"
 
-VERDICT_ICONS = {"go": "✅", "no_go": "⛔", "extend": "⏳"}
+VERDICT_ICONS = {"go": "✅", "no_go": "⛔", "extend": "⏳", "awaiting": "🕒"}
+"""On screen only: the dossier draws its icons (a PDF printer may lack an emoji font)."""
 STATUS_ICONS = {"pass": "✅", "fail": "❌", "inconclusive": "❔"}
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -151,6 +154,11 @@ class Translator:
         """An estimate and its bounds with one shared precision."""
         places = auto_decimals(*(v for v in (estimate, low, high) if v is not None))
         return self.number(estimate, places), self.number(low, places), self.number(high, places)
+
+    def ci(self, level: float | None) -> str:
+        """The name of a confidence interval at ``level`` (``1 - alpha`` of the pilot):
+        ``IC 90 %`` / ``90% CI`` — never a fixed 95 % beside a 90 % interval."""
+        return ci_label(0.95 if level is None else level, self.lang)
 
     # --- domain words ---
 

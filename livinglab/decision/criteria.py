@@ -424,14 +424,41 @@ def _conclusion(
     best_fr, best_en = (scale.show(best, lang, unit=False, like=(low, high))
                         for lang in ("fr", "en"))
     c_fr = colon("fr")
+    worst = low if better == "higher" else high  # the bound nearest "no effect"
+    worst_fr, worst_en = (scale.show(worst, lang, unit=True, like=(low, high))
+                          for lang in ("fr", "en"))
+    oriented_low = low if better == "higher" else -high
+    whole_beyond = _reaches(oriented_low, threshold)
+    near_zero = abs(worst) < 0.1 * threshold  # "excludes zero" by a hair
     texts = {
-        "shown_better": (f", au-delà du seuil de {thr.fr}{c_fr}critère rempli.",
-                         f", beyond the {thr.en} threshold: criterion met."),
+        # "Beyond the threshold" only when the whole interval is; else what is known.
+        "shown_better": (
+            (f"{c_fr}tout l'intervalle est au-delà du seuil de {thr.fr}{c_fr}critère rempli.",
+             f": the whole interval is beyond the {thr.en} threshold: criterion met.")
+            if whole_beyond else
+            (f", estimation au-delà du seuil de {thr.fr}{c_fr}l'amélioration est établie "
+             f"(l'intervalle exclut zéro), pas son ampleur (borne la moins favorable{c_fr}"
+             f"{worst_fr}){c_fr}critère rempli.",
+             f", estimate beyond the {thr.en} threshold: the improvement is established (the "
+             f"interval excludes zero), not its size (least favourable bound: {worst_en}): "
+             "criterion met.")
+        ),
+        # Never "shown" when the interval stops a hair from zero.
         "below_min_effect": (
-            f"{c_fr}amélioration démontrée mais estimée en deçà du seuil de {thr.fr}, "
-            "impossible de conclure pour l'instant.",
-            f": a real improvement, but estimated below the {thr.en} threshold, "
-            "cannot conclude yet."),
+            (f"{c_fr}l'intervalle s'arrête à {worst_fr}, tout près de zéro, et l'estimation "
+             f"reste en deçà du seuil de {thr.fr}{c_fr}ni l'amélioration ni son ampleur ne "
+             "sont établies, impossible de conclure pour l'instant.",
+             f": the interval stops at {worst_en}, a hair from zero, and the estimate is "
+             f"below the {thr.en} threshold: neither the improvement nor its size is "
+             "established, cannot conclude yet.")
+            if near_zero else
+            (f"{c_fr}amélioration probable (l'intervalle exclut zéro, borne la moins "
+             f"favorable{c_fr}{worst_fr}), mais estimée en deçà du seuil de {thr.fr}, "
+             "impossible de conclure pour l'instant.",
+             f": probably an improvement (the interval excludes zero, least favourable "
+             f"bound: {worst_en}), but estimated below the {thr.en} threshold, cannot "
+             "conclude yet.")
+        ),
         "includes_zero": (
             f"{c_fr}l'intervalle contient zéro, impossible de conclure pour l'instant.",
             ": the interval contains zero, cannot conclude yet."),

@@ -18,7 +18,16 @@ import math
 
 from livinglab.decision.criteria import basis_of
 from livinglab.decision.models import ProjectionResult, Representativeness
-from livinglab.decision.text import Bilingual, colon, interval, number, numbers
+from livinglab.decision.text import (
+    Bilingual,
+    colon,
+    day,
+    integer,
+    interval,
+    number,
+    numbers,
+    percent,
+)
 from livinglab.spec.models import Pilot
 from livinglab.stats.results import MetricResult
 
@@ -103,4 +112,35 @@ def _reason(pilot: Pilot, yearly: float | None, low: float | None, high: float |
                 cite = f"; factor source: {source}" if source else ""
                 text += f", i.e. {t_mid} t CO2e a year{t_ci}{cite}"
         texts.append(text + ".")
-    return Bilingual(*texts)
+    return Bilingual(*texts) + _assumptions(pilot, ci=low is not None and high is not None)
+
+
+def _assumptions(pilot: Pilot, *, ci: bool) -> Bilingual:
+    """What the projection takes for granted: its interval covers the pilot's sampling
+    error only, and a per-day (per-week) effect measured over some months is scaled to
+    a whole year, seasons included."""
+    assert pilot.projection is not None
+    spec, period = pilot.projection, pilot.periods.intervention
+    adoption = {lang: percent(100 * spec.adoption, lang, decimals=0) for lang in ("fr", "en")}
+    parts = []
+    if ci:
+        parts.append(Bilingual(
+            f" L'intervalle ne couvre que l'erreur d'échantillonnage du pilote{colon('fr')}le "
+            f"taux d'adoption ({adoption['fr']}), la population et le facteur d'émission y "
+            "sont tenus pour certains.",
+            " The interval covers the pilot's sampling error only: the adoption rate "
+            f"({adoption['en']}), the population and the emission factor are taken as certain.",
+        ))
+    if spec.per in ("day", "week"):
+        days = (period.end - period.start).days + 1
+        times = PERIODS_PER_YEAR[spec.per]
+        unit = {"day": ("par jour", "per-day"), "week": ("par semaine", "per-week")}[spec.per]
+        parts.append(Bilingual(
+            f" L'effet {unit[0]}, mesuré du {day(period.start, 'fr')} au "
+            f"{day(period.end, 'fr')} ({integer(days, 'fr')} jours), est multiplié par "
+            f"{times}{colon('fr')}cela suppose le même effet toute l'année, saisons comprises.",
+            f" The {unit[1]} effect, measured from {day(period.start, 'en')} to "
+            f"{day(period.end, 'en')} ({integer(days, 'en')} days), is multiplied by {times}: "
+            "this assumes the same effect all year round, whatever the season.",
+        ))
+    return sum(parts[1:], parts[0]) if parts else Bilingual("", "")

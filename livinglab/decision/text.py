@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 Lang = Literal["fr", "en"]
@@ -123,6 +124,14 @@ def ci_label(level: float, lang: str) -> str:
     pct = round(level * 100, 1)
     shown = number(pct, lang, decimals=0 if float(pct).is_integer() else 1)
     return f"IC {shown}{NBSP}%" if lang != "en" else f"{shown}% CI"
+
+
+def day(value: date, lang: str = "fr") -> str:
+    """A date for a sentence: ``1er mars 2026`` / ``1 March 2026`` (Babel's CLDR names)."""
+    from babel.dates import format_date
+
+    text = format_date(value, "long", locale="en_GB" if lang == "en" else "fr_FR")
+    return "1er" + text[1:] if lang != "en" and value.day == 1 else text
 
 
 def interval(low: str, high: str, level: float, lang: str) -> str:

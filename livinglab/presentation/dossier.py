@@ -35,10 +35,11 @@ from livinglab.errors import LivingLabError
 from livinglab.i18n import Translator, auto_decimals, translator
 from livinglab.presentation import charts
 from livinglab.presentation.labels import message, test_sentence
-from livinglab.presentation.report import interactions_table
+from livinglab.presentation.report import awaiting_data, interactions_table
 from livinglab.presentation.sentences import (
     change_sentence,
     colon,
+    criterion_text,
     metric_sentence,
     survey_sentence,
 )
@@ -73,7 +74,7 @@ h3 { font-size: 1.15rem; margin-top: 1.6rem; }
            margin: 1rem 0; }
 .verdict .word { font-size: 1.45rem; font-weight: bold; }
 .verdict.go { border-color: #1d6b2f; } .verdict.no_go { border-color: #a4262c; }
-.verdict.extend { border-color: #8a5a00; }
+.verdict.extend { border-color: #8a5a00; } .verdict.awaiting { border-color: #3d5a80; }
 .plan-changed { border: 3px dashed #8a5a00; border-radius: .4rem; padding: .6rem 1rem;
   margin: .8rem 0; } .plan-changed .word { font-weight: bold; }
 blockquote { border-left: 4px solid #8c8c8c; margin: 1rem 0; padding: .2rem 1rem; }
@@ -93,8 +94,15 @@ nav ol { columns: 2; }
   a { color: inherit; text-decoration: none; }
   h2 { page-break-after: avoid; break-after: avoid; }
   nav { display: none; }
+  details > summary { display: none; }
+  #annex { break-before: page; }
+  #annex table { break-inside: auto; }
 }
-@page { size: A4; margin: 16mm 14mm; }
+@page {
+  size: A4; margin: 16mm 14mm 18mm;
+  @bottom-right { content: counter(page) " / " counter(pages); font: 9pt Arial, sans-serif;
+                  color: #4d4d4d; }
+}
 """
 
 
@@ -117,23 +125,27 @@ def render_html(
     details : PilotReport, optional
         Adds the weekly series, the answer distributions and the date of the latest data.
     print_layout : bool
-        Open every chart's data table (for the PDF, where nothing can be clicked).
+        For the PDF, where nothing can be clicked: no "chart data" toggles, every chart's
+        data table (the weekly series among them) in an annex at the end.
     """
     t = translator(lang)
+    annex: Annex | None = [] if print_layout else None
     pilot = evaluation.pilot
     title = t("dossier_title", title=pilot.title.get(t.lang))
     sections = [
         ("summary", t("dossier_summary"), _summary(evaluation, details, t)),
-        ("metrics", t("tab_metrics"), _metrics(evaluation, details, t, print_layout)),
-        ("surveys", t("tab_surveys"), _surveys(evaluation, details, t, print_layout)),
-        ("equity", t("tab_equity"), _equity(evaluation, t, print_layout)),
+        ("metrics", t("tab_metrics"), _metrics(evaluation, details, t, annex)),
+        ("surveys", t("tab_surveys"), _surveys(evaluation, details, t, annex)),
+        ("equity", t("tab_equity"), _equity(evaluation, t, annex)),
         (
             "representativeness",
             t("tab_representativeness"),
-            _representativeness(evaluation, t, print_layout),
+            _representativeness(evaluation, t, annex),
         ),
-        ("projection", t("tab_projection"), _projection(evaluation, t, print_layout)),
+        ("projection", t("tab_projection"), _projection(evaluation, t, annex)),
     ]
+    if annex:
+        sections.append(("annex", t("annex_title"), _annex(annex, t)))
     toc = "".join(f'<li><a href="#{key}">{_e(name)}</a></li>' for key, name, _ in sections)
     body = "".join(
         f'<section id="{key}" aria-labelledby="{key}-title">'
@@ -240,6 +252,19 @@ def _summary(evaluation: PilotEvaluation, details: PilotReport | None, t: Transl
         + "</p>",
         f"<blockquote><p><strong>{_e(t('hypothesis'))}</strong>{colon(t)}"
         f"{_e(pilot.hypothesis.get(t.lang))}</p></blockquote>",
+    ]
+    if awaiting_data(evaluation):
+        # No data yet: the pilot's phase, not a verdict computed on nothing.
+        parts.append(
+            f'<div class="verdict awaiting" role="note"><p class="word">{_icon("awaiting")}'
+            f"{_e(t('awaiting_heading', phase=t('phase_' + pilot.phase)))}</p>"
+            f"<p>{_e(t('awaiting_reason'))}</p></div>"
+        )
+        parts.append(f'<h3>{_e(t("criteria_declared"))}</h3><ul class="criteria">')
+        parts += [f"<li>{_e(criterion_text(c, pilot, t))}</li>" for c in pilot.decision.criteria]
+        parts.append("</ul>")
+        return "".join(parts)
+    parts += [
         f'<div class="verdict {decision.verdict}" role="note">'
         f'<p class="word">{_icon(decision.verdict)}'
         f"{_e(t('verdict_heading', verdict=t('verdict_' + decision.verdict)))}</p>"
@@ -287,10 +312,10 @@ def _plan(evaluation: PilotEvaluation, t: Translator) -> str:
 
 
 def _metrics(
-    evaluation: PilotEvaluation, details: PilotReport | None, t: Translator, open_tables: bool
+    evaluation: PilotEvaluation, details: PilotReport | None, t: Translator, annex: Annex | None
 ) -> str:
     pilot = evaluation.pilot
-    parts = [figure_html(charts.forest_figure(evaluation, t), t, open_tables)]
+    parts = [figure_html(charts.forest_figure(evaluation, t), t, annex)]
     for result in evaluation.metrics:
         metric = pilot.metric(result.metric)
         heading = t("metric_heading", label=metric.label.get(t.lang), role=t("role_" + metric.role))
@@ -300,20 +325,20 @@ def _metrics(
         if used:
             parts.append(f'<p class="meta">{_e(used)}</p>')
         if result.summaries:
-            parts.append(figure_html(charts.did_figure(result, metric, t), t, open_tables))
+            parts.append(figure_html(charts.did_figure(result, metric, t), t, annex))
         if (
             details is not None
             and len(details.weekly)
             and (details.weekly["metric"] == metric.id).any()
         ):
             parts.append(
-                figure_html(charts.weekly_figure(details.weekly, pilot, metric, t), t, open_tables)
+                figure_html(charts.weekly_figure(details.weekly, pilot, metric, t), t, annex)
             )
     return "".join(parts)
 
 
 def _surveys(
-    evaluation: PilotEvaluation, details: PilotReport | None, t: Translator, open_tables: bool
+    evaluation: PilotEvaluation, details: PilotReport | None, t: Translator, annex: Annex | None
 ) -> str:
     if not evaluation.pilot.surveys:
         return f"<p>{_e(t('no_surveys'))}</p>"
@@ -335,12 +360,12 @@ def _surveys(
             continue
         if detail.scoring == "nps":
             if len(detail.groups):
-                parts.append(figure_html(charts.nps_figure(detail, result, t), t, open_tables))
+                parts.append(figure_html(charts.nps_figure(detail, result, t), t, annex))
             continue
         if len(detail.scores) and detail.n:
-            parts.append(figure_html(charts.score_figure(detail, result, t), t, open_tables))
+            parts.append(figure_html(charts.score_figure(detail, result, t), t, annex))
         if len(detail.items):
-            parts.append(figure_html(charts.likert_figure(detail, t), t, open_tables))
+            parts.append(figure_html(charts.likert_figure(detail, t), t, annex))
     if evaluation.survey_changes:
         parts.append(f"<h3>{_e(t('survey_changes'))}</h3>")
         for change in evaluation.survey_changes:
@@ -350,13 +375,13 @@ def _surveys(
     if evaluation.response_rates:
         parts.append(
             figure_html(
-                charts.response_rates_figure(evaluation.response_rates, titles, t), t, open_tables
+                charts.response_rates_figure(evaluation.response_rates, titles, t), t, annex
             )
         )
     return "".join(parts)
 
 
-def _equity(evaluation: PilotEvaluation, t: Translator, open_tables: bool) -> str:
+def _equity(evaluation: PilotEvaluation, t: Translator, annex: Annex | None) -> str:
     equity = evaluation.decision.equity
     if equity is None or not equity.effects:
         return f"<p>{_e(t('no_equity'))}</p>"
@@ -365,7 +390,7 @@ def _equity(evaluation: PilotEvaluation, t: Translator, open_tables: bool) -> st
         metric = evaluation.pilot.metric(result.metric)
         if any(e.metric == metric.id for e in equity.effects):
             parts.append(
-                figure_html(charts.equity_figure(equity, result, metric, t), t, open_tables)
+                figure_html(charts.equity_figure(equity, result, metric, t), t, annex)
             )
     if equity.interactions:
         parts.append(f"<h3>{_e(t('interactions'))}</h3>")
@@ -373,7 +398,7 @@ def _equity(evaluation: PilotEvaluation, t: Translator, open_tables: bool) -> st
     return "".join(parts)
 
 
-def _representativeness(evaluation: PilotEvaluation, t: Translator, open_tables: bool) -> str:
+def _representativeness(evaluation: PilotEvaluation, t: Translator, annex: Annex | None) -> str:
     rep = evaluation.decision.representativeness
     if rep is None:
         return f"<p>{_e(t('no_repr'))}</p>"
@@ -381,36 +406,54 @@ def _representativeness(evaluation: PilotEvaluation, t: Translator, open_tables:
     parts = [f"<p>{_e(intro)}</p>"]
     for attribute in dict.fromkeys(c.attribute for c in rep.categories):
         parts.append(
-            figure_html(charts.representativeness_figure(rep, attribute, t), t, open_tables)
+            figure_html(charts.representativeness_figure(rep, attribute, t), t, annex)
         )
     if rep.message:
         parts.append(f'<p class="meta">{_e(message(rep.message, t))}</p>')
     return "".join(parts)
 
 
-def _projection(evaluation: PilotEvaluation, t: Translator, open_tables: bool) -> str:
+def _projection(evaluation: PilotEvaluation, t: Translator, annex: Annex | None) -> str:
     projection = evaluation.decision.projection
     if projection is None:
         return f"<p>{_e(t('no_projection'))}</p>"
     return f"<p>{_e(projection.reason(t.lang))}</p>" + figure_html(
-        charts.projection_figure(projection, t), t, open_tables
+        charts.projection_figure(projection, t), t, annex
     )
 
 
 # --- figures and tables ---------------------------------------------------------
 
 
-def figure_html(figure: charts.Figure, t: Translator, open_table: bool = False) -> str:
+Annex = list[tuple[str, pd.DataFrame]]
+"""The charts' data tables gathered at the end of the printed dossier (title, table)."""
+
+
+def figure_html(figure: charts.Figure, t: Translator, annex: Annex | None = None) -> str:
     """A chart inlined as SVG (with its description as ``aria-label``), its caption and
-    its data table."""
+    its data table: behind a "chart data" toggle on screen, or, when printing (``annex``
+    given), in the annex at the end (nothing to click on paper)."""
     svg = chart_svg(figure.chart, t.lang)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_e(figure.description)}" ', 1)
-    opened = " open" if open_table else ""
+    caption = f"<figcaption>{_e(figure.description)}</figcaption>"
+    if annex is not None:
+        annex.append((figure.title, figure.table))
+        number = len(annex)
+        note = t("annex_see", number=number)
+        return f'<figure>{svg}{caption}<p class="meta">{_e(note)}</p></figure>'
     return (
-        f"<figure>{svg}<figcaption>{_e(figure.description)}</figcaption>"
-        f"<details{opened}><summary>{_e(t('chart_data'))}</summary>"
+        f"<figure>{svg}{caption}"
+        f"<details><summary>{_e(t('chart_data'))}</summary>"
         f"{table_html(figure.table, t)}</details></figure>"
     )
+
+
+def _annex(annex: Annex, t: Translator) -> str:
+    parts = [f"<p>{_e(t('annex_intro'))}</p>"]
+    for number, (title, table) in enumerate(annex, start=1):
+        parts.append(f"<h3>{_e(t('annex_table', number=number, title=title))}</h3>")
+        parts.append(table_html(table, t))
+    return "".join(parts)
 
 
 def chart_svg(chart: Any, lang: str = "fr") -> str:
@@ -462,6 +505,12 @@ _ICONS = {
         "#8a5a00",
         '<path d="M8 6h8l-8 12h8z" stroke="#fff" stroke-width="1.8" '
         'fill="none" stroke-linejoin="round"/>',
+    ),
+    "awaiting": (
+        "#3d5a80",
+        '<circle cx="12" cy="12" r="6.5" stroke="#fff" stroke-width="2" fill="none"/>'
+        '<path d="M12 8.5v3.8l2.6 1.6" stroke="#fff" stroke-width="2" fill="none" '
+        'stroke-linecap="round"/>',
     ),
     "inconclusive": (
         "#5c5c5c",

@@ -30,8 +30,8 @@ from livinglab.stats.surveys import item_table, respondent_scores
 PORTFOLIO_COLUMNS = [
     "pilot", "title", "domain", "phase", "verdict", "evidence_level", "evidence_label",
     "primary_metric", "primary_label", "primary_unit", "primary_binary", "estimate",
-    "ci_low", "ci_high", "estimate_pct", "ci_low_pct", "ci_high_pct", "cohorts", "latest",
-    "error",
+    "ci_low", "ci_high", "estimate_pct", "ci_low_pct", "ci_high_pct", "ci_level",
+    "estimate_name", "awaiting_data", "cohorts", "latest", "error",
 ]
 WEEKLY_COLUMNS = [
     "metric", "cohort", "cohort_role", "week", "week_start", "period", "n",
@@ -310,6 +310,14 @@ def _nps_groups(scores: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "n", "share"])
 
 
+def awaiting_data(evaluation: PilotEvaluation) -> bool:
+    """True when the pilot has no reading and no survey answer yet: its pages show its
+    phase ("waiting for data"), not a verdict computed on nothing."""
+    return not any(m.n_test or m.n_control for m in evaluation.metrics) and not any(
+        s.n for s in evaluation.surveys
+    )
+
+
 def portfolio_row(report: PilotReport, lang: str) -> dict[str, Any]:
     evaluation = report.evaluation
     pilot, decision = evaluation.pilot, evaluation.decision
@@ -323,6 +331,7 @@ def portfolio_row(report: PilotReport, lang: str) -> dict[str, Any]:
         None,
     )
     result = evaluation.metric(primary.id)
+    level = outcome.ci_level if outcome is not None and outcome.ci_level else result.conf_level
     if outcome is not None:
         effect = (
             outcome.estimate,
@@ -368,6 +377,12 @@ def portfolio_row(report: PilotReport, lang: str) -> dict[str, Any]:
                 strict=True,
             )
         ),
+        "ci_level": level,
+        # Which estimate the effect is (the criterion's: ANCOVA or the design's own).
+        "estimate_name": basis_text(
+            outcome.basis if outcome is not None else result.criterion_basis, result.design, lang
+        ),
+        "awaiting_data": awaiting_data(evaluation),
         "cohorts": cohorts,
         "latest": report.latest,
         "error": None,

@@ -12,6 +12,7 @@ from typing import Any
 
 from livinglab.decision.criteria import basis_text
 from livinglab.decision.headline import headline
+from livinglab.decision.text import declared
 from livinglab.evaluation import zero_filled_text
 from livinglab.i18n import Translator
 from livinglab.presentation.labels import message, test_sentence
@@ -49,6 +50,7 @@ def metric_sentence(result: Any, metric: Any, t: Translator) -> str:
         sign = "+" if (head.estimate or 0) > 0 else ""
         return _with_bracket(result, metric, t, t(
             "metric_estimate_points",
+            ci=t.ci(head.ci_level),
             design=design,
             estimate=sign + est,
             low=low,
@@ -59,6 +61,7 @@ def metric_sentence(result: Any, metric: Any, t: Translator) -> str:
     pct = None if head.estimate_pct is None else head.estimate_pct / 100
     return _with_bracket(result, metric, t, t(
         "metric_estimate",
+        ci=t.ci(head.ci_level),
         design=design,
         estimate=est,
         unit=metric.unit_in(t.lang),
@@ -81,7 +84,8 @@ def _with_bracket(result: Any, metric: Any, t: Translator, sentence: str) -> str
     name = (t("bracket_ancova") if result.bracket_basis == "ancova"
             else basis_text(result.bracket_basis, result.design, t.lang))
     unit = "points" if metric.binary else metric.unit_in(t.lang)
-    return sentence + t("metric_bracket", name=name, estimate=est, unit=unit, low=low,
+    return sentence + t("metric_bracket", ci=t.ci(result.conf_level), name=name, estimate=est,
+                        unit=unit, low=low,
                         high=high)
 
 
@@ -96,6 +100,7 @@ def survey_sentence(result: Any, t: Translator) -> str:
     score, low, high = t.interval(result.score, result.ci_low, result.ci_high)
     text = t(
         "survey_score",
+        ci=t.ci(result.conf_level),
         wave=t("wave_" + str(result.wave)).capitalize(),
         score=score,
         low=low,
@@ -127,7 +132,15 @@ def change_sentence(change: Any, title: str, t: Translator) -> str:
     if getattr(change, "withheld", False):
         return f"{title} — {t('withheld_result')}"
     est, low, high = t.interval(change.estimate, change.ci_low, change.ci_high)
-    return t("change_line", title=title, estimate=est, low=low, high=high, n=change.n_test)
+    return t(
+        "change_line",
+        ci=t.ci(change.conf_level),
+        title=title,
+        estimate=est,
+        low=low,
+        high=high,
+        n=change.n_test,
+    )
 
 
 def evaluation_text(evaluation: Any, t: Translator) -> str:
@@ -162,3 +175,25 @@ def evaluation_text(evaluation: Any, t: Translator) -> str:
 
 def _table(frame: Any) -> str:
     return str(frame.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+
+
+def criterion_text(criterion: Any, pilot: Any, t: Translator) -> str:
+    """A declared criterion before any data: « Consommation d'électricité : améliorer
+    d'au moins 5 % », « SUS (après) : atteindre au moins 68 »."""
+    if criterion.kind == "survey":
+        name = f"{criterion.survey.upper().replace('_', '-')} ({t('wave_' + criterion.wave)})"
+        return t("criterion_declared_reach", name=name,
+                 threshold=declared(criterion.threshold, t.lang))
+    metric = pilot.metric(criterion.metric)
+    effect = criterion.margin if criterion.must == "not_worsen" else metric.min_effect
+    # As the pilot's file declares them: "5 %", "0,5 h/jour", "10 points".
+    if effect.relative is not None:
+        size = t.percent(effect.relative, len(declared(100 * effect.relative, "en").split(".")[1])
+                         if "." in declared(100 * effect.relative, "en") else 0)
+    elif metric.binary:
+        size = f"{declared(round(100 * (effect.absolute or 0.0), 6), t.lang)} {t('points')}"
+    else:
+        size = f"{declared(effect.absolute or 0.0, t.lang)} {metric.unit_in(t.lang)}"
+    return t(f"criterion_declared_{criterion.must}", name=metric.label.get(t.lang), size=size)
+
+

@@ -474,7 +474,7 @@ def weekly_series(pilot: Pilot | str) -> pd.DataFrame:
         weekly_means(engine=engine(), pilot=spec, metric=metric.id).assign(metric=metric.id)
         for metric in spec.metrics
     ]
-    return weekly_table(pd.concat(frames, ignore_index=True), spec)
+    return weekly_table(pd.concat(frames, ignore_index=True), spec, alpha=spec.decision.alpha)
 
 
 def survey_details(pilot: Pilot | str, *, lang: str = "fr") -> tuple[SurveyDetail, ...]:

@@ -583,3 +583,4 @@ class ResponseRate(_Result):
     message: str | None = None
     withheld: bool = False
     """True when the rate rested on fewer people than the small-cell threshold."""
+    conf_level: float = 0.95

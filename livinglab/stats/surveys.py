@@ -100,6 +100,7 @@ def response_rate(
         "wave": wave,
         "invited": int(invited),
         "responded": int(responded),
+        "conf_level": 1 - alpha,
     }
     if invited == 0:
         return ResponseRate(

@@ -14,8 +14,18 @@ from livinglab.i18n import Translator
 from livinglab.presentation import charts
 from livinglab.presentation.labels import message, readable, test_sentence
 from livinglab.presentation.plan import plan_notice
-from livinglab.presentation.report import PilotReport, interactions_table, reweighted_table
-from livinglab.presentation.sentences import change_sentence, metric_sentence, survey_sentence
+from livinglab.presentation.report import (
+    PilotReport,
+    awaiting_data,
+    interactions_table,
+    reweighted_table,
+)
+from livinglab.presentation.sentences import (
+    change_sentence,
+    criterion_text,
+    metric_sentence,
+    survey_sentence,
+)
 from livinglab.ui import common
 from livinglab.ui.common import colon, plain
 
@@ -40,6 +50,18 @@ def header(report: PilotReport, t: Translator) -> None:
     if evaluation.n_withdrawn:
         st.caption(t("n_withdrawn", n=evaluation.n_withdrawn))
     st.markdown(f"> **{t('hypothesis')}**{colon(t)}{plain(pilot.hypothesis.get(t.lang))}")
+    if awaiting_data(evaluation):
+        # No data yet: the phase, not a verdict computed on nothing.
+        st.info(
+            f"**{t('awaiting_heading', phase=t('phase_' + pilot.phase))}**\n\n"
+            f"{t('awaiting_reason')}",
+            icon="🕒",
+        )
+        st.subheader(t("criteria_declared"))
+        st.markdown(
+            "\n".join(f"- {plain(criterion_text(c, pilot, t))}" for c in pilot.decision.criteria)
+        )
+        return
     ALERTS[decision.verdict](
         f"**{t('verdict_heading', verdict=t.verdict(decision.verdict))}**\n\n"
         f"{plain(decision.verdict_reason(t.lang))}\n\n"
@@ -255,6 +277,8 @@ except LivingLabError as err:
 
 header(pilot_report, t)
 downloads(pilot_report, t)
+if awaiting_data(pilot_report.evaluation):
+    st.stop()  # nothing measured yet: no tab of empty charts
 tabs = st.tabs(
     [
         t("tab_metrics"),

@@ -13,7 +13,12 @@ from livinglab.ui import common
 from livinglab.ui.common import plain
 
 PILOT_PAGE = str(common.UI_DIR / "pilot.py")
-VERDICT_ORDER = ("go", "no_go", "extend")
+VERDICT_ORDER = ("go", "no_go", "extend", "awaiting")
+
+
+def shown_verdict(row: pd.Series) -> str:
+    """The verdict, or ``awaiting`` for a pilot without any data yet (its phase shows)."""
+    return "awaiting" if row.get("awaiting_data") is True else str(row["verdict"])
 
 
 def effect_text(row: pd.Series, t: Translator) -> str:
@@ -26,6 +31,7 @@ def effect_text(row: pd.Series, t: Translator) -> str:
         sign = "+" if row["estimate"] > 0 else ""
         return t(
             "effect_line",
+            ci=t.ci(row.get("ci_level")),
             label=row["primary_label"],
             estimate=f"{sign}{est} {t('points')}",
             low=low,
@@ -34,6 +40,7 @@ def effect_text(row: pd.Series, t: Translator) -> str:
     if pd.notna(row["estimate_pct"]):
         return t(
             "effect_line",
+            ci=t.ci(row.get("ci_level")),
             label=row["primary_label"],
             estimate=t.percent(row["estimate_pct"] / 100, 1, signed=True),
             low=t.percent(row["ci_low_pct"] / 100, 1),
@@ -43,7 +50,12 @@ def effect_text(row: pd.Series, t: Translator) -> str:
         est, low, high = t.interval(row["estimate"], row["ci_low"], row["ci_high"])
         unit = row["primary_unit"]
         return t(
-            "effect_line", label=row["primary_label"], estimate=f"{est} {unit}", low=low, high=high
+            "effect_line",
+            ci=t.ci(row.get("ci_level")),
+            label=row["primary_label"],
+            estimate=f"{est} {unit}",
+            low=low,
+            high=high,
         )
     return "—"
 
@@ -66,12 +78,17 @@ def pilot_card(row: pd.Series, t: Translator) -> None:
         if isinstance(row["error"], str):
             st.warning(f"{t('no_evaluation')} — {plain(row['error'])}")
             return
-        st.markdown(
-            f"**{t.verdict(row['verdict'])}** · "
-            f"{t('evidence_short', level=int(row['evidence_level']))}"
-        )
+        if shown_verdict(row) == "awaiting":
+            st.markdown(f"**{t.verdict('awaiting')}** · {t('phase_' + row['phase'])}")
+        else:
+            st.markdown(
+                f"**{t.verdict(row['verdict'])}** · "
+                f"{t('evidence_short', level=int(row['evidence_level']))}"
+            )
         left, middle, right = st.columns([2, 2, 1])
         left.markdown(f"**{t('col_primary_effect')}**  \n{plain(effect_text(row, t))}")
+        if isinstance(row.get("estimate_name"), str) and pd.notna(row["estimate"]):
+            left.caption(t("estimate_named", name=plain(row["estimate_name"])))
         cohorts = "  \n".join(plain(line) for line in cohorts_text(row, t, "\n").splitlines())
         middle.markdown(f"**{t('col_participants')}**  \n{cohorts}")
         right.markdown(f"**{t('col_latest')}**  \n{latest_text(row, t)}")
@@ -97,7 +114,7 @@ def portfolio_table(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
             t("col_pilot"): ok["title"],
             t("col_domain"): [t.domain(d) for d in ok["domain"]],
             t("col_phase"): [t("phase_" + p) for p in ok["phase"]],
-            t("col_verdict"): [t.verdict(v) for v in ok["verdict"]],
+            t("col_verdict"): [t.verdict(shown_verdict(r)) for _, r in ok.iterrows()],
             t("col_evidence"): [t("evidence_short", level=int(v)) for v in ok["evidence_level"]],
             t("col_primary_effect"): [effect_text(r, t) for _, r in ok.iterrows()],
             t("col_participants"): [cohorts_text(r, t) for _, r in ok.iterrows()],
@@ -122,7 +139,12 @@ if overview.empty:
     st.stop()
 
 domains = sorted(overview["domain"].dropna().unique())
-verdicts = [v for v in VERDICT_ORDER if v in set(overview["verdict"].dropna())]
+shown_verdicts = pd.Series(
+    [shown_verdict(r) if pd.notna(r["verdict"]) else None for _, r in overview.iterrows()],
+    index=overview.index,
+    dtype=object,
+)
+verdicts = [v for v in VERDICT_ORDER if v in set(shown_verdicts.dropna())]
 left, right = st.columns(2)
 chosen_domains = left.multiselect(
     t("filter_domain"), domains, format_func=t.domain, key="filter_domain", placeholder=t("all"),
@@ -140,7 +162,7 @@ keep = pd.Series(True, index=overview.index)
 if chosen_domains:
     keep &= overview["domain"].isin(chosen_domains)
 if chosen_verdicts:
-    keep &= overview["verdict"].isin(chosen_verdicts)
+    keep &= shown_verdicts.isin(chosen_verdicts)
 shown = overview[keep]
 if shown.empty:
     st.info(t("no_match"))

@@ -102,15 +102,40 @@ def test_improve_judges_the_ancova_basis_of_a_randomised_did():
 def test_improve_reason_reads_like_a_sentence_in_french_and_english():
     outcome = improve(-0.98, -1.31, -0.64)
     assert plain(outcome.reason_fr).startswith(
-        "Consommation : baisse de 9,8 % (IC 95 % : −13,1 % à −6,4 %), au-delà du seuil de "
-        "5 % : critère rempli."
+        "Consommation : baisse de 9,8 % (IC 95 % : −13,1 % à −6,4 %) : tout l'intervalle est "
+        "au-delà du seuil de 5 % : critère rempli."
     )
     assert outcome.reason_en.startswith(
-        "Consumption: down 9.8% (95% CI: −13.1% to −6.4%), beyond the 5% threshold: "
-        "criterion met."
+        "Consumption: down 9.8% (95% CI: −13.1% to −6.4%): the whole interval is beyond the 5% "
+        "threshold: criterion met."
     )
     assert outcome.to_dict()["reason"] == outcome.reason_fr
     assert outcome.to_dict("en")["reason"] == outcome.reason_en
+
+
+def test_beyond_the_threshold_is_said_only_when_the_whole_interval_is_beyond_it():
+    # baseline 10, threshold 5 %: the estimate (−9.8 %) is beyond it, the bound −3.0 % not
+    outcome = improve(-0.98, -1.66, -0.30)
+    assert outcome.code == "shown_better"  # the rule is unchanged: criterion met
+    fr, en = plain(outcome.reason_fr), outcome.reason_en
+    assert "tout l'intervalle" not in fr and "whole interval" not in en
+    assert ", estimation au-delà du seuil de 5 % : l'amélioration est établie (l'intervalle " \
+           "exclut zéro), pas son ampleur (borne la moins favorable : −3,0 %)" in fr
+    assert "not its size (least favourable bound: −3.0%)" in en
+
+
+def test_a_bound_a_hair_from_zero_is_not_called_a_shown_improvement():
+    # CI −5.0 % to −0.1 %: it excludes zero, by a hair; the estimate is below 5 %
+    outcome = improve(-0.3, -0.5, -0.01)
+    assert outcome.code == "below_min_effect"
+    fr = plain(outcome.reason_fr)
+    assert "démontrée" not in fr and "real improvement" not in outcome.reason_en
+    assert "l'intervalle s'arrête à −0,1 %, tout près de zéro" in fr
+    assert "neither the improvement nor its size is established" in outcome.reason_en
+    # well clear of zero (−1.8 %), it is a probable improvement, still not "shown"
+    clear = improve(-0.49, -0.8, -0.18)
+    assert "amélioration probable (l'intervalle exclut zéro, borne la moins favorable : " \
+           "−1,8 %)" in plain(clear.reason_fr)
 
 
 def test_absolute_min_effect_is_shown_in_the_metric_unit():

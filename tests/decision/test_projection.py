@@ -53,3 +53,29 @@ def test_the_projection_scales_the_criterion_basis():
 def test_no_projection_without_a_declared_one():
     assert project(make_pilot(projection=None), result=metric_result()) is None
     assert project(PILOT, result=None).yearly is None
+
+
+def test_the_interval_says_it_covers_sampling_error_only():
+    projection = project(PILOT, result=metric_result(-0.5, -0.8, -0.2))
+    text = projection.reason_fr.replace("\u202f", " ").replace("\u00a0", " ")
+    assert "L'intervalle ne couvre que l'erreur d'échantillonnage du pilote : le taux " \
+           "d'adoption (30 %), la population et le facteur d'émission y sont tenus pour " \
+           "certains." in text
+    assert "covers the pilot's sampling error only" in projection.reason_en
+    # no interval, nothing to qualify
+    bare = project(PILOT, result=metric_result(-0.5, None, None))
+    assert "erreur d'échantillonnage" not in bare.reason_fr
+
+
+def test_a_per_day_effect_is_scaled_to_a_year_only_with_the_words_that_say_so():
+    projection = project(PILOT, result=metric_result(-0.5, -0.8, -0.2))
+    period = PILOT.periods.intervention
+    days = (period.end - period.start).days + 1
+    assert days < 365  # measured over part of the year: seasons are an assumption
+    text = projection.reason_fr.replace("\u202f", " ").replace("\u00a0", " ")
+    assert f"({days} jours), est multiplié par 365 : cela suppose le même effet toute " \
+           "l'année, saisons comprises." in text
+    assert f"({days} days), is multiplied by 365: this assumes the same effect all year " \
+           "round" in projection.reason_en
+    yearly = make_pilot(projection={"metric": "kwh", "adoption": 0.3, "per": "year"})
+    assert "multipli" not in project(yearly, result=metric_result(-0.5, -0.8, -0.2)).reason_fr

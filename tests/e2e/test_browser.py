@@ -114,8 +114,11 @@ def test_checks_page_is_accessible(page: Any, app_url: str) -> None:
     settle(page, "Contrôles et méthodes", "Tests employés")
     # The tables' grids fill in after their headings: wait for the tests' table itself
     # (a timeout here fails the test just as the assertion would).
-    page.wait_for_function("() => document.querySelector('main').innerText.includes('welch_t')")
-    assert "welch_t" in page.locator("main").inner_text()
+    page.wait_for_function(
+        "() => document.querySelector('main').innerText.includes('test t de Welch')"
+    )
+    shown = page.locator("main").inner_text()
+    assert "test t de Welch" in shown and "welch_t" not in shown  # a name, not a code
     assert_accessible(page, "the checks page")
     assert not other_hosts(page, app_url)
 

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PILOT = "energy_feedback"
 # The seeded demo's headline, as the issue reported it (ANCOVA, not the DiD's −0.964).
 KWH = "ANCOVA ajustée sur la période de référence (tirage au sort) : −0,91 kWh/jour " \
-      "(IC 95 % : −1,13 à −0,69), soit −7,9\u202f%"
+      "(IC 95\u00a0% : −1,13 à −0,69), soit −7,9\u202f%"
 
 
 def json_output(env: dict[str, str]) -> dict:
@@ -51,7 +51,7 @@ def sentence_from_json(metric: dict) -> str:
     est, low, high = t.interval(head["estimate"], head["ci_low"], head["ci_high"])
     pct = t.percent(head["estimate_pct"] / 100, 1, signed=True)
     name = head["name_fr"][:1].upper() + head["name_fr"][1:]
-    return f"{name} : {est} {metric['unit']} (IC 95 % : {low} à {high}), soit {pct}"
+    return f"{name} : {est} {metric['unit']} (IC 95\u00a0% : {low} à {high}), soit {pct}"
 
 
 def test_the_headline_agrees_across_page_cli_json_and_dossier(
@@ -88,6 +88,15 @@ def test_the_headline_agrees_across_page_cli_json_and_dossier(
     app.run()
     assert not app.exception
     assert any(KWH in as_read(m.value) for m in app.markdown)
+
+    # The portfolio gives the same percentage and says which estimate it is.
+    app.switch_page(str(UI_DIR / "portfolio.py"))
+    app.run()
+    cards = "\n".join(as_read(m.value) for m in app.markdown)
+    assert "Consommation d'électricité : −7,9\u202f% (IC 95\u00a0% : −9,8\u202f% à −6,0\u202f%)" \
+        in cards
+    captions = [as_read(c.value) for c in app.caption]
+    assert f"Estimation : {head['name_fr']}" in captions
 
 
 def test_hours_under_19_degrees_show_one_number_on_every_tab(

@@ -63,7 +63,10 @@ def test_portfolio_lists_every_pilot_with_its_verdict_word_and_icon(app: AppTest
     assert "⏳ Prolonger" in shown
     assert "niveau 5/5" in shown and "niveau 2/5" in shown and "niveau 3/5" in shown
     # The primary effect with its CI, the cohorts, the latest data.
-    assert "Consommation d'électricité : −7,9\u202f% (IC 95 % : −9,8\u202f% à −6,0\u202f%)" in shown
+    assert (
+        "Consommation d'électricité : −7,9\u202f% (IC 95\u00a0% : −9,8\u202f% à −6,0\u202f%)"
+        in shown
+    )
     assert "Ménages avec retour d'information\u00a0: 150" in shown
     assert "28 juin 2026" in shown
     links = app.get("page_link")
@@ -151,7 +154,8 @@ def test_pilot_page_shows_hypothesis_verdict_criteria_and_evidence(app: AppTest)
     }
     # Per metric: the sentence with its CI, the means table; charts with their text.
     assert (
-        "Évolution avant/après des testeurs : +16,2 points (IC 95 % : 7,3 à 25,1) ; 36 testeurs."
+        "Évolution avant/après des testeurs : +16,2 points (IC 95\u00a0% : 7,3 à 25,1) ; "
+        "36 testeurs."
         in shown
     )
     assert len(app.get("vega_lite_chart")) >= 8

@@ -54,7 +54,7 @@ def forest_frame(evaluation: PilotEvaluation, t: Translator) -> pd.DataFrame:
                 "ci_high": _percent_change(result.primary_ci_high, base),
                 "swe": abs(swe) if swe is not None else None,
                 "better": metric.better,
-                "status": t.status(status) if status else "—",
+                "status": t("status_" + status) if status else "—",
             }
         )
     return pd.DataFrame(
@@ -93,7 +93,8 @@ def forest_figure(evaluation: PilotEvaluation, t: Translator) -> Figure:
         f"±{t.number(row.swe, 1)} %"
         for row in frame.itertuples()
     )
-    description = t("chart_forest_desc", summary=summary + ".")
+    level = evaluation.metrics[0].conf_level if evaluation.metrics else None
+    description = t("chart_forest_desc", ci=t.ci(level), summary=summary + ".")
     table = frame[["metric", "effect", "ci_low", "ci_high", "swe", "status"]].rename(
         columns={
             "metric": t("col_metric"),
@@ -115,11 +116,12 @@ def forest_figure(evaluation: PilotEvaluation, t: Translator) -> Figure:
 
 
 def means_frame(result: MetricResult, t: Translator) -> pd.DataFrame:
-    """The cohorts' means per period with a t-based 95% CI (from ``result.summaries``)."""
+    """The cohorts' means per period with a t-based CI at the result's ``conf_level``
+    (``1 - alpha`` of the pilot; from ``result.summaries``)."""
     rows = []
     for s in result.summaries:
         half = (
-            t_quantile(s.n) * s.sd / math.sqrt(s.n)
+            t_quantile(s.n, result.conf_level) * s.sd / math.sqrt(s.n)
             if s.sd is not None and s.n >= 2 and s.mean is not None
             else math.nan
         )
@@ -256,7 +258,7 @@ def did_figure(result: MetricResult, metric: Metric, t: Translator) -> Figure:
                 )
             )
     key = "chart_did_desc" if len(lines) > len(frame) else "chart_did_desc_single"
-    description = t(key, label=label, cohorts=", ".join(parts))
+    description = t(key, ci=t.ci(result.conf_level), label=label, cohorts=", ".join(parts))
     title = t("chart_did_title", label=label)
     chart = alt.layer(line, bars, points)
     return Figure(
@@ -309,6 +311,7 @@ def weekly_figure(weekly: pd.DataFrame, pilot: Pilot, metric: Metric, t: Transla
     )
     description = t(
         "chart_weekly_desc",
+        ci=t.ci(1 - pilot.decision.alpha),
         label=label,
         weeks=frame["week"].nunique(),
         start=t.date(pilot.periods.intervention.start),

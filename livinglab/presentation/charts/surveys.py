@@ -345,7 +345,8 @@ def nps_figure(detail: Any, result: SurveyResult | None, t: Translator) -> Figur
 def response_rates_figure(
     rates: Sequence[tuple[str, ResponseRate]], titles: dict[str, str], t: Translator
 ) -> Figure:
-    """Share of the invited who answered, per instrument, cohort and wave (95% CI)."""
+    """Share of the invited who answered, per instrument, cohort and wave (Wilson CI at
+    the pilot's ``1 - alpha``)."""
     frame = pd.DataFrame(
         [
             {
@@ -387,7 +388,8 @@ def response_rates_figure(
         .encode(y=y, x="ci_low:Q", x2="ci_high:Q")
     )
     summary = "; ".join(f"{row.row} {t.percent(row.rate)}" for row in frame.itertuples())
-    description = t("chart_rates_desc", summary=summary)
+    level = rates[0][1].conf_level if rates else None
+    description = t("chart_rates_desc", ci=t.ci(level), summary=summary)
     table = frame.assign(
         rate=[t.percent(v) for v in frame["rate"]],
         ci_low=[t.percent(v) for v in frame["ci_low"]],

@@ -1,0 +1,63 @@
+"""A pilot declared with ``alpha: 0.10`` shows 90 % intervals, and says so, everywhere:
+the dossier, the pilot page's sentences and the portfolio; never "95 %" beside them."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ui_factories import ROOT, UI_DIR, as_read, reset_caches, signed_in_app
+
+from livinglab import services
+
+pytestmark = pytest.mark.xdist_group("ui")
+
+
+@pytest.fixture
+def alpha_10(demo_store: dict[str, str], tmp_path: Path) -> Iterator[None]:
+    """The demo store, read against pilots where energy_feedback declares alpha 0.10."""
+    pilots = tmp_path / "pilots"
+    shutil.copytree(ROOT / "pilots", pilots)
+    spec = pilots / "energy_feedback.yaml"
+    spec.write_text(spec.read_text().replace("  alpha: 0.05\n", "  alpha: 0.10\n"))
+    saved = os.environ["LIVINGLAB_PILOTS_DIR"]
+    os.environ["LIVINGLAB_PILOTS_DIR"] = str(pilots)
+    reset_caches()
+    try:
+        yield
+    finally:
+        os.environ["LIVINGLAB_PILOTS_DIR"] = saved
+        reset_caches()
+
+
+def visible(document: str) -> str:
+    return html.unescape(re.sub(r"<style>.*?</style>|<svg.*?</svg>|<[^>]+>", " ", document,
+                                flags=re.S))
+
+
+def test_a_pilot_at_alpha_010_says_90_percent_everywhere(alpha_10: None) -> None:
+    evaluation = services.evaluate_pilot("energy_feedback")
+    assert [round(m.conf_level, 6) for m in evaluation.metrics] == [0.9, 0.9, 0.9]
+
+    for lang, ninety, ninety_five in (("fr", "IC 90\u00a0%", "95"), ("en", "90% CI", "95")):
+        text = visible(services.dossier_html("energy_feedback", lang=lang))
+        assert text.count(ninety) >= 10, lang  # criteria, sentences, captions, projection
+        assert not re.search(rf"(IC {ninety_five}|{ninety_five}\s?% CI)", text), lang
+
+    app = signed_in_app("team")
+    app.switch_page(str(UI_DIR / "pilot.py"))
+    app.query_params["pilot"] = "energy_feedback"
+    app.run()
+    assert not app.exception
+    shown = "\n".join(as_read(m.value) for m in app.markdown)
+    assert "(IC 90\u00a0% : " in shown and "IC 95" not in shown
+
+    app.switch_page(str(UI_DIR / "portfolio.py"))
+    app.run()
+    cells = app.table[0].value.astype(str).to_string()
+    assert "Consommation d'électricité : −7,9\u202f% (IC 90\u00a0% : " in as_read(cells)

@@ -260,6 +260,7 @@ def _summary(evaluation: PilotEvaluation, details: PilotReport | None, t: Transl
             f"{_e(t('awaiting_heading', phase=t('phase_' + pilot.phase)))}</p>"
             f"<p>{_e(t('awaiting_reason'))}</p></div>"
         )
+        parts.append(_plan(evaluation, t))
         parts.append(f'<h3>{_e(t("criteria_declared"))}</h3><ul class="criteria">')
         parts += [f"<li>{_e(criterion_text(c, pilot, t))}</li>" for c in pilot.decision.criteria]
         parts.append("</ul>")

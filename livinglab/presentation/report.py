@@ -312,9 +312,10 @@ def _nps_groups(scores: pd.Series) -> pd.DataFrame:
 
 def awaiting_data(evaluation: PilotEvaluation) -> bool:
     """True when the pilot has no reading and no survey answer yet: its pages show its
-    phase ("waiting for data"), not a verdict computed on nothing."""
-    return not any(m.n_test or m.n_control for m in evaluation.metrics) and not any(
-        s.n for s in evaluation.surveys
+    phase ("waiting for data"), not a verdict computed on nothing. A result withheld
+    for resting on too few people has data: it is not "waiting"."""
+    return not any(m.withheld or m.n_test or m.n_control for m in evaluation.metrics) and not any(
+        s.withheld or s.n for s in evaluation.surveys
     )
 
 

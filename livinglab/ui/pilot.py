@@ -57,6 +57,7 @@ def header(report: PilotReport, t: Translator) -> None:
             f"{t('awaiting_reason')}",
             icon="🕒",
         )
+        st.caption(plain(plan_notice(evaluation, t).text))
         st.subheader(t("criteria_declared"))
         st.markdown(
             "\n".join(f"- {plain(criterion_text(c, pilot, t))}" for c in pilot.decision.criteria)

@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from ui_factories import ROOT, UI_DIR, as_read, reset_caches, signed_in_app
@@ -18,20 +17,33 @@ from livinglab import services
 pytestmark = pytest.mark.xdist_group("ui")
 
 
-@pytest.fixture
-def alpha_10(demo_store: dict[str, str], tmp_path: Path) -> Iterator[None]:
-    """The demo store, read against pilots where energy_feedback declares alpha 0.10."""
-    pilots = tmp_path / "pilots"
+@pytest.fixture(scope="module")
+def alpha_10(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A demo store whose energy_feedback declared alpha 0.10 before its data came in (the
+    registered analysis plan then says 0.10: an alpha edited after the data would not
+    move the intervals, see tests/test_plan_registration.py)."""
+    tmp = tmp_path_factory.mktemp("alpha10")
+    pilots = tmp / "pilots"
     shutil.copytree(ROOT / "pilots", pilots)
     spec = pilots / "energy_feedback.yaml"
     spec.write_text(spec.read_text().replace("  alpha: 0.05\n", "  alpha: 0.10\n"))
-    saved = os.environ["LIVINGLAB_PILOTS_DIR"]
-    os.environ["LIVINGLAB_PILOTS_DIR"] = str(pilots)
+    env = {
+        "LIVINGLAB_DATABASE_URL": f"sqlite:///{tmp / 'store.db'}",
+        "LIVINGLAB_PILOTS_DIR": str(pilots),
+        "LIVINGLAB_SURVEYS_DIR": str(ROOT / "surveys"),
+    }
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
     reset_caches()
     try:
+        services.load_demo()
         yield
     finally:
-        os.environ["LIVINGLAB_PILOTS_DIR"] = saved
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
         reset_caches()
 
 

@@ -51,9 +51,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status_pass": ("rempli", "met"),
     "status_fail": ("non rempli", "not met"),
     "status_inconclusive": ("non concluant", "inconclusive"),
-    "phase_planned": ("prévu", "planned"),
     "phase_running": ("en cours", "running"),
-    "phase_evaluating": ("en évaluation", "evaluating"),
     "phase_decided": ("décidé", "decided"),
     "role_primary": ("principale", "primary"),
     "role_secondary": ("secondaire", "secondary"),
@@ -517,6 +515,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The survey is unavailable for the moment. Please try again later.",
     ),
 }
+
+from livinglab.words_issue13 import WORDS as _WORDS_ISSUE13  # noqa: E402
+
+CATALOG.update(_WORDS_ISSUE13)
 
 
 @dataclass(frozen=True)

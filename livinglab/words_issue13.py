@@ -64,4 +64,81 @@ WORDS: dict[str, tuple[str, str]] = {
     "power_design_two_proportions": (
         "deux proportions (h de Cohen)", "two proportions (Cohen's h)"
     ),
+    # --- pilots ---
+    "pilots_title": ("Pilotes", "Pilots"),
+    "pilots_intro": (
+        "Chaque pilote, sa phase, ses cohortes face à leur cible, sa dernière mesure et son "
+        "verdict. Un nouveau pilote part d'un modèle et s'ouvre dans l'éditeur.",
+        "Every pilot, its phase, its cohorts against their target, its latest reading and "
+        "its verdict. A new pilot starts from a template and opens in the editor.",
+    ),
+    "col_cohorts_target": ("Cohortes (inscrits / cible)", "Cohorts (enrolled / target)"),
+    "col_latest_reading": ("Dernière mesure", "Latest reading"),
+    "col_decision": ("Décision enregistrée", "Recorded decision"),
+    "new_pilot": ("Nouveau pilote", "New pilot"),
+    "new_template": ("Modèle", "Template"),
+    "new_id": ("Identifiant (minuscules, chiffres, _)", "Id (lower case, digits, _)"),
+    "new_title_fr": ("Titre (français)", "Title (French)"),
+    "new_title_en": ("Titre (anglais, facultatif)", "Title (English, optional)"),
+    "new_create": ("Créer le pilote", "Create the pilot"),
+    "new_created": (
+        "Pilote « {id} » créé en brouillon : ouvrez l'éditeur pour le compléter.",
+        "Pilot '{id}' created as a draft: open the editor to complete it.",
+    ),
+    "open_editor": ("Ouvrir dans l'éditeur", "Open in the editor"),
+    "decision_generalize": ("généraliser", "generalize"),
+    "decision_stop": ("arrêter", "stop"),
+    "decision_extend": ("prolonger", "extend"),
+    # --- editor ---
+    "editor_title": ("Éditeur de pilote", "Pilot editor"),
+    "editor_intro": (
+        "Le fichier YAML du pilote, vérifié à chaque modification comme le fait "
+        "« livinglab validate ». Il n'est enregistré que s'il est valide.",
+        "The pilot's YAML file, checked at every change as 'livinglab validate' does. "
+        "It is saved only when valid.",
+    ),
+    "editor_text": ("Fichier du pilote (YAML)", "Pilot file (YAML)"),
+    "editor_valid": ("Le pilote est valide.", "The pilot is valid."),
+    "editor_problems": ("{n} problème(s) : rien ne sera enregistré.",
+                        "{n} problem(s): nothing will be saved."),
+    "col_line": ("Ligne", "Line"),
+    "col_field": ("Champ", "Field"),
+    "col_message": ("Problème", "Problem"),
+    "editor_diff": ("Modifications avant enregistrement", "Changes before saving"),
+    "editor_unchanged": ("Aucune modification.", "No change."),
+    "editor_save": ("Enregistrer", "Save"),
+    "editor_saved": ("Pilote enregistré : {path}", "Pilot saved: {path}"),
+    "editor_refused": ("Pilote non enregistré : il n'est pas valide.",
+                       "Pilot not saved: it is not valid."),
+    # --- decision ---
+    "decision_title": ("Décision du conseil", "The council's decision"),
+    "decision_intro": (
+        "Quand le pilote est en phase « décidé », enregistrez la décision prise : elle "
+        "fige une copie de l'évaluation et du dossier sur lesquels elle a été prise, avec "
+        "leur empreinte SHA-256.",
+        "When the pilot is in the 'decided' phase, record the decision taken: it freezes a "
+        "copy of the evaluation and of the dossier it was taken on, with their SHA-256.",
+    ),
+    "decision_not_decided": (
+        "Ce pilote est en phase « {phase} » : passez-le en phase « décidé » dans l'éditeur "
+        "pour enregistrer la décision.",
+        "This pilot is in the '{phase}' phase: set it to 'decided' in the editor to "
+        "record the decision.",
+    ),
+    "decision_choice": ("Décision", "Decision"),
+    "decision_by": ("Décidé par", "Decided by"),
+    "decision_on": ("Date de la décision", "Date of the decision"),
+    "decision_reference": ("Référence de la délibération", "Council's reference"),
+    "decision_comment": ("Commentaire", "Comment"),
+    "decision_record": ("Enregistrer la décision", "Record the decision"),
+    "decision_recorded": ("Décision enregistrée.", "Decision recorded."),
+    "decision_history": ("Décisions enregistrées", "Recorded decisions"),
+    "col_computed_verdict": ("Verdict calculé", "Computed verdict"),
+    "col_recorded_by": ("Enregistrée par", "Recorded by"),
+    "col_evaluation_sha": ("SHA-256 de l'évaluation", "Evaluation SHA-256"),
+    "col_dossier_sha": ("SHA-256 du dossier", "Dossier SHA-256"),
+    "decision_download_json": ("Évaluation figée (JSON)", "Frozen evaluation (JSON)"),
+    "decision_download_html": ("Dossier figé (HTML)", "Frozen dossier (HTML)"),
+    "decision_missing": ("Indiquez qui a décidé et la référence de la délibération.",
+                         "Give who decided and the council's reference."),
 }

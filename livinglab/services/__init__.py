@@ -554,7 +554,8 @@ def portfolio_overview(
         ``pilot, title, domain, phase, verdict, evidence_level, evidence_label,
         primary_metric, primary_label, primary_unit, estimate, ci_low, ci_high,
         estimate_pct, ci_low_pct, ci_high_pct, cohorts (list of (label, n)),
-        latest (datetime or None), error (str or None)``. A pilot that cannot be
+        latest (datetime or None), error (str or None), decision`` (the council's
+        latest recorded decision: generalize, stop, extend; None). A pilot that cannot be
         evaluated keeps its row, with the reason in ``error``.
     """
     import pandas as pd
@@ -569,7 +570,12 @@ def portfolio_overview(
             rows.append(portfolio_row(make(pilot_id), lang))
         except LivingLabError as err:
             rows.append({"pilot": pilot_id, "title": pilot_id, "error": str(err)})
-    return pd.DataFrame(rows).reindex(columns=PORTFOLIO_COLUMNS)
+    frame = pd.DataFrame(rows).reindex(columns=PORTFOLIO_COLUMNS)
+    from livinglab.services.decisions import latest_decisions
+
+    recorded = {pilot_id: r.decision for pilot_id, r in latest_decisions().items()}
+    frame["decision"] = [recorded.get(pilot_id) for pilot_id in frame["pilot"]]
+    return frame
 
 
 def dossier_html(pilot_id: str, *, lang: str = "fr", report: PilotReport | None = None) -> str:

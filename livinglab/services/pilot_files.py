@@ -1,0 +1,225 @@
+"""The pilots as files: list them with what the store holds, create one from a
+template, validate a pilot's YAML as it is typed, show what an edit changes, and save
+it atomically (written beside, then renamed) only when valid. Every creation and save
+is written to the audit log (``pilot_edit``)."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from livinglab.errors import NotFoundError, Problem, SpecError, UsageError
+from livinglab.settings import get_settings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pandas as pd
+
+    from livinglab.report import PilotReport
+
+TEMPLATES: tuple[str, ...] = ("energy_feedback", "senior_procedures", "shared_mobility")
+"""The demo pilots, offered as templates of a new pilot."""
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def pilot_path(pilot_id: str) -> Path:
+    """``pilots/<pilot_id>.yaml`` (the id is checked: no path can be built from it)."""
+    if not ID_PATTERN.match(pilot_id):
+        raise UsageError(
+            f"The pilot id '{pilot_id}' must be lower-case letters, digits and '_', "
+            "starting with a letter (e.g. energy_feedback_2027)."
+        )
+    return Path(get_settings().pilots_dir) / f"{pilot_id}.yaml"
+
+
+def pilot_text(pilot_id: str) -> str:
+    """The YAML text of ``pilots/<pilot_id>.yaml`` (NotFoundError when absent)."""
+    path = pilot_path(pilot_id)
+    if not path.is_file():
+        raise NotFoundError(f"No pilot file {path}.")
+    return path.read_text(encoding="utf-8")
+
+
+def check_text(pilot_id: str, text: str) -> list[Problem]:
+    """Every problem of ``text`` as the pilot ``pilot_id``, exactly as ``livinglab
+    validate`` reports them for ``pilots/<pilot_id>.yaml`` (``FILE:LINE: field:
+    message``, the file named as in the pilots folder). Empty when valid."""
+    from livinglab.spec.loader import validate_paths
+
+    target = pilot_path(pilot_id)
+    with tempfile.TemporaryDirectory(prefix="livinglab-edit-") as tmp:
+        folder = Path(tmp) / "pilots"
+        folder.mkdir()
+        draft = folder / target.name
+        draft.write_text(text, encoding="utf-8")
+        problems = validate_paths([draft], surveys_dir=get_settings().surveys_dir)
+    return [
+        Problem(str(target) if p.file == str(draft) else p.file, p.line, p.field, p.message)
+        for p in problems
+    ]
+
+
+def text_diff(pilot_id: str, text: str) -> str:
+    """A unified diff from the saved file to ``text`` (empty when nothing changed)."""
+    path = pilot_path(pilot_id)
+    before = path.read_text(encoding="utf-8") if path.is_file() else ""
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        text.splitlines(keepends=True),
+        fromfile=f"{path} (saved)",
+        tofile=f"{path} (edited)",
+    )
+    return "".join(lines)
+
+
+def save_pilot_text(pilot_id: str, text: str, *, actor: str, created: bool = False) -> Path:
+    """Write ``text`` to ``pilots/<pilot_id>.yaml`` when it is a valid pilot, atomically
+    (a temporary file in the same folder, then renamed over the old one), and write
+    ``pilot_edit`` to the audit log in the same transaction (a failed write leaves no
+    entry; a failed log leaves the file as it was).
+
+    Raises
+    ------
+    SpecError
+        The text is not a valid pilot: nothing is written.
+    UsageError
+        ``created`` and the pilot exists already, or the id is not an identifier.
+    """
+    from sqlmodel import Session
+
+    from livinglab import services
+    from livinglab.store.audit import record_event
+
+    path = pilot_path(pilot_id)
+    if created and path.exists():
+        raise UsageError(f"The pilot '{pilot_id}' exists already ({path}): choose another id.")
+    problems = check_text(pilot_id, text)
+    if problems:
+        raise SpecError(problems, summary=f"pilot '{pilot_id}' not saved")
+    changed = text_diff(pilot_id, text)
+    added = sum(1 for line in changed.splitlines() if line[:1] == "+" and line[:3] != "+++")
+    removed = sum(1 for line in changed.splitlines() if line[:1] == "-" and line[:3] != "---")
+    detail = ("created" if created else "edited") + f": +{added} -{removed} lines"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Session(services.engine()) as session, session.begin():
+        record_event(
+            session=session, actor=actor, action="pilot_edit", pilot_id=pilot_id, detail=detail
+        )
+        _write_atomically(path, text)
+    return path
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def template_text(template: str, pilot_id: str, title_fr: str, title_en: str = "") -> str:
+    """The YAML of a new pilot made from a template: the template's text (comments
+    kept) with the new ``id``, ``title`` and ``phase: draft``."""
+    from ruamel.yaml import YAML
+
+    if template not in TEMPLATES:
+        raise UsageError(f"The template '{template}' is not one of {', '.join(TEMPLATES)}.")
+    pilot_path(pilot_id)  # checks the id
+    if not title_fr.strip():
+        raise UsageError("Give the new pilot a title.")
+    yaml = YAML(typ="rt")
+    yaml.width = 100
+    yaml.preserve_quotes = True
+    data = yaml.load(pilot_text(template))
+    data["id"] = pilot_id
+    data["title"] = {"fr": title_fr.strip(), "en": (title_en or title_fr).strip()}
+    data["phase"] = "draft"
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def create_from_template(
+    template: str, pilot_id: str, *, title_fr: str, title_en: str = "", actor: str
+) -> Path:
+    """Create ``pilots/<pilot_id>.yaml`` from a template (see :func:`template_text`),
+    in the ``draft`` phase; audited as ``pilot_edit``. UsageError when the id is taken."""
+    text = template_text(template, pilot_id, title_fr, title_en)
+    return save_pilot_text(pilot_id, text, actor=actor, created=True)
+
+
+def pilots_overview(
+    *, lang: str = "fr", report: Callable[[str], PilotReport] | None = None
+) -> pd.DataFrame:
+    """One row per pilot for the team's list.
+
+    Returns
+    -------
+    DataFrame
+        ``pilot, title, phase, cohorts`` (text ``label: enrolled / target``),
+        ``enrolled, target`` (sums), ``latest_reading`` (timestamp of the latest
+        reading stored, None without data), ``verdict`` (None when the pilot cannot be
+        evaluated yet), ``decision`` (the recorded decision, or None), ``error``.
+    """
+    import pandas as pd
+
+    from livinglab import services
+    from livinglab.errors import LivingLabError
+    from livinglab.store import reductions
+
+    make = report or (lambda pilot_id: services.pilot_report(pilot_id, lang=lang))
+    recorded = _recorded_decisions()
+    rows: list[dict[str, object]] = []
+    for pilot_id in services.pilot_ids():
+        try:
+            pilot = services.load_pilot(pilot_id)
+        except LivingLabError as err:
+            rows.append({"pilot": pilot_id, "title": pilot_id, "error": str(err)})
+            continue
+        counts = reductions.cohort_counts(engine=services.engine(), pilot=pilot)
+        enrolled = dict(zip(counts["cohort"], counts["participants"], strict=True))
+        cohorts = [
+            f"{(c.label.get(lang) if c.label else c.id)}: {int(enrolled.get(c.id, 0))}"
+            + (f" / {c.target_size}" if c.target_size else "")
+            for c in pilot.cohorts
+        ]
+        latest = reductions.latest_data(engine=services.engine(), pilot=pilot).observation
+        verdict = None
+        if latest is not None:
+            try:
+                verdict = make(pilot_id).evaluation.decision.verdict
+            except LivingLabError:
+                verdict = None
+        rows.append(
+            {
+                "pilot": pilot_id,
+                "title": pilot.title.get(lang),
+                "phase": pilot.phase,
+                "cohorts": " · ".join(cohorts),
+                "enrolled": int(sum(enrolled.values())),
+                "target": sum(c.target_size or 0 for c in pilot.cohorts),
+                "latest_reading": latest,
+                "verdict": verdict,
+                "decision": recorded.get(pilot_id),
+                "error": None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _recorded_decisions() -> dict[str, str]:
+    """``pilot -> decision`` of the latest recorded decision of each pilot."""
+    from livinglab.services.decisions import latest_decisions
+
+    return {pilot_id: record.decision for pilot_id, record in latest_decisions().items()}

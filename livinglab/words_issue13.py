@@ -141,4 +141,37 @@ WORDS: dict[str, tuple[str, str]] = {
     "decision_download_html": ("Dossier figé (HTML)", "Frozen dossier (HTML)"),
     "decision_missing": ("Indiquez qui a décidé et la référence de la délibération.",
                          "Give who decided and the council's reference."),
+    # --- import ---
+    "import_title": ("Import de données", "Data import"),
+    "import_intro": (
+        "Déposez les participants, les mesures et/ou les réponses d'un pilote (CSV, Parquet "
+        "ou Excel). Tout est vérifié avant d'écrire : au moindre problème, rien n'est "
+        "enregistré et chaque ligne fautive est listée.",
+        "Upload a pilot's participants, readings and/or answers (CSV, Parquet or Excel). "
+        "Everything is checked before writing: on any problem nothing is stored and every "
+        "bad row is listed.",
+    ),
+    "import_participants": ("Participants", "Participants"),
+    "import_observations": ("Mesures d'usage", "Usage readings"),
+    "import_responses": ("Réponses aux questionnaires", "Survey answers"),
+    "import_run": ("Importer", "Import"),
+    "import_nothing": ("Déposez au moins un fichier.", "Upload at least one file."),
+    "import_progress_participants": ("Vérification des participants : {rows} lignes",
+                                     "Checking participants: {rows} rows"),
+    "import_progress_observations": ("Vérification des mesures : {rows} lignes",
+                                     "Checking readings: {rows} rows"),
+    "import_progress_responses": ("Vérification des réponses : {rows} lignes",
+                                  "Checking answers: {rows} rows"),
+    "import_progress_write": ("Écriture dans la base…", "Writing to the store…"),
+    "import_done": ("Import terminé.", "Import done."),
+    "import_refused": (
+        "Import refusé, rien n'a été enregistré : {n} problème(s).",
+        "Import refused, nothing was stored: {n} problem(s).",
+    ),
+    "col_file": ("Fichier", "File"),
+    "col_kind": ("Contenu", "Content"),
+    "col_read": ("Lignes lues", "Rows read"),
+    "col_new": ("Nouvelles", "New"),
+    "col_already": ("Déjà enregistrées", "Already stored"),
+    "col_read_as": ("Lu comme", "Read as"),
 }

@@ -84,7 +84,7 @@ import gc
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -271,6 +271,8 @@ def import_files(
     responses: StrPath | None = None,
     secret_key: str,
     csv_options: CsvOptions | None = None,
+    progress: Progress | None = None,
+    in_write: InWrite | None = None,
 ) -> ImportReport:
     """Import a pilot's data files, all or nothing.
 
@@ -292,6 +294,14 @@ def import_files(
     csv_options : CsvOptions, optional
         The CSV files' separator, decimal mark, encoding and date order, where the user
         gives them; the others are detected (:mod:`livinglab.store.dialects`).
+    progress : callable, optional
+        ``progress(stage, rows)``: called after every chunk checked (``stage`` the kind
+        of file, ``rows`` its data rows read so far) and once with ``'write'`` before
+        the write transaction (for a progress bar).
+    in_write : callable, optional
+        ``in_write(connection, counts)``, called at the end of the write transaction,
+        on its connection (``counts``: kind -> (read, inserted, batch id)): what it
+        writes (an audit entry) commits or rolls back with the import.
 
     Returns
     -------
@@ -354,6 +364,7 @@ def import_files(
 
     with engine.connect() as connection, _without_cyclic_gc():
         run = _ImportRun(connection, pilot, instrument_map, planned, secret_key, problems)
+        run.progress, run.in_write = progress, in_write
         try:
             counts = run.execute(sources)
         finally:
@@ -420,7 +431,18 @@ def _replaced(column: str, keys: dict[int, int]) -> str:
     return f"CASE {column} {cases} ELSE {column} END"
 
 
+Progress = Callable[[str, int], None]
+InWrite = Callable[[Connection, dict[str, tuple[int, int, int]]], None]
+
+
 class _ImportRun:
+    progress: Progress | None = None
+    in_write: InWrite | None = None
+
+    def _report_progress(self, stage: str, rows: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, rows)
+
     def __init__(
         self,
         connection: Connection,
@@ -480,6 +502,7 @@ class _ImportRun:
             transaction.rollback()
             raise
         # Phase 2: one write transaction (SQLite: BEGIN IMMEDIATE) inserts everything.
+        self._report_progress("write", 0)
         connection.execution_options(sqlite_begin="IMMEDIATE")
         try:
             with connection.begin():
@@ -561,6 +584,7 @@ class _ImportRun:
         optional = [LEFT_ON, *(a for a in self.pilot.attributes if a != LEFT_ON)]
         stored_left: dict[int, date] | None = None
         for chunk in rows_chunks(source, PARTICIPANT_COLUMNS, optional, self.problems):
+            self._report_progress("participants", source.rows_read)
             series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
             attribute_columns = [c for c in self.pilot.attributes if c in series and c != LEFT_ON]
             for name in (*PARTICIPANT_COLUMNS, *attribute_columns):
@@ -851,6 +875,7 @@ class _ImportRun:
             for chunk in chunks:
                 columns = self._check_observations(source, chunk, bounds)
                 writer.submit(self._stage_columns, STAGE_OBSERVATION, columns)
+                self._report_progress("observations", source.rows_read)
 
     def _writable_from_another_thread(self) -> bool:
         """False for a SQLite connection made with ``check_same_thread=True`` (sqlite3's
@@ -1016,6 +1041,7 @@ class _ImportRun:
 
     def _stage_responses(self, source: Source) -> None:
         for chunk in rows_chunks(source, RESPONSE_COLUMNS, (), self.problems):
+            self._report_progress("responses", source.rows_read)
             rows: list[tuple[Any, ...]] = []
             series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
             columns = [self._trim(source, Column(series[c])).cells for c in RESPONSE_COLUMNS]
@@ -1223,6 +1249,8 @@ class _ImportRun:
                 .where(col(db.ImportBatch.id) == batch_id)
                 .values(inserted=inserted)
             )
+        if self.in_write is not None:
+            self.in_write(self.connection, counts)
         return counts
 
     def _lock_stored_participants(self, sources: dict[str, Source]) -> None:

@@ -130,7 +130,8 @@ def import_export(
                 participants=participants,
                 secret_key=secret_key,
                 csv_options=csv_options,
-                **{kind: converted.path},
+                observations=converted.path if kind == "observations" else None,
+                responses=converted.path if kind == "responses" else None,
             )
         except ImportRejected as error:
             raise converted.translate(error) from None

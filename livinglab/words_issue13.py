@@ -174,4 +174,48 @@ WORDS: dict[str, tuple[str, str]] = {
     "col_new": ("Nouvelles", "New"),
     "col_already": ("Déjà enregistrées", "Already stored"),
     "col_read_as": ("Lu comme", "Read as"),
+    # --- participants and responses ---
+    "participants_title": ("Participants et réponses", "Participants and responses"),
+    "participants_intro": (
+        "Par cohorte : inscrits face à la cible, actifs et sortis ; par vague de "
+        "questionnaire : taux de réponse et qui n'a pas encore répondu ; les liens "
+        "d'invitation. Les participants apparaissent sous pseudonyme, ou sous vos propres "
+        "identifiants si vous déposez votre fichier de participants (il n'est pas conservé).",
+        "Per cohort: enrolled against target, active and dropped out; per survey wave: the "
+        "response rate and who has not answered yet; the invitation links. Participants "
+        "appear by pseudonym, or by your own ids if you upload your participants file "
+        "(it is not kept).",
+    ),
+    "participants_team_file": ("Votre fichier de participants (CSV, colonne participant_id)",
+                               "Your participants file (CSV, participant_id column)"),
+    "participants_own_ids": ("{n} ligne(s) affichée(s) avec vos identifiants.",
+                             "{n} row(s) shown with your ids."),
+    "participants_cohorts": ("Cohortes", "Cohorts"),
+    "participants_departures": ("Sorties du pilote", "Drop-outs"),
+    "participants_waves": ("Taux de réponse par vague", "Response rate per wave"),
+    "participants_missing": ("Pas encore répondu", "Not answered yet"),
+    "participants_invitations": ("Liens d'invitation", "Invitation links"),
+    "col_target": ("Cible", "Target"),
+    "col_enrolled": ("Inscrits", "Enrolled"),
+    "col_active": ("Actifs", "Active"),
+    "col_dropped": ("Sortis", "Dropped out"),
+    "col_last_departure": ("Dernière sortie", "Latest drop-out"),
+    "col_participant": ("Participant", "Participant"),
+    "col_left_on": ("Sorti le", "Left on"),
+    "col_source": ("Source", "Source"),
+    "source_left_on": ("fichier des participants", "participants file"),
+    "source_dropout_rule": ("règle d'inactivité", "inactivity rule"),
+    "col_instrument": ("Questionnaire", "Questionnaire"),
+    "col_surveyed": ("Interrogés", "Surveyed"),
+    "col_answered": ("Ont répondu", "Answered"),
+    "col_created": ("Créés", "Created"),
+    "col_used": ("Utilisés", "Used"),
+    "col_expired": ("Expirés", "Expired"),
+    "col_open": ("En attente", "Open"),
+    "links_for": ("Vague à relancer", "Wave to remind"),
+    "links_create": ("Créer les liens pour ceux qui n'ont pas répondu",
+                     "Create links for those who have not answered"),
+    "links_created": ("{n} lien(s) créé(s) : chacun ne sert qu'une fois ; gardez le fichier "
+                      "privé.", "{n} link(s) created: each answers once; keep the file private."),
+    "links_download": ("Télécharger les liens (CSV)", "Download the links (CSV)"),
 }

@@ -74,3 +74,27 @@ def test_the_detectable_difference_is_given_in_points(workspace):  # noqa: F811
     result = solved(["--design", "two_proportions", "--n", "40", "--baseline", "0.6"], workspace)
     assert result["effect"] == pytest.approx(0.62645, abs=1e-4)
     assert 0.6 + result["effect_units"] == pytest.approx(0.8682, abs=1e-3)
+
+
+def test_pilots_lists_the_phase_and_the_latest_reading_not_the_import_time(
+    workspace,  # noqa: F811
+) -> None:
+    from datetime import date
+
+    import pandas as pd
+
+    from livinglab.demo import generate_demo
+
+    env, cwd = workspace
+    files = generate_demo(cwd / "data", scale=0.3, pilots_dir=cwd / "pilots",
+                          surveys_dir=cwd / "surveys")["senior_procedures"]
+    done = run(["import", "senior_procedures", "--participants", str(files.participants),
+                "--observations", str(files.observations), "--responses", str(files.responses)],
+               env, cwd)
+    assert done.returncode == 0, done.stderr
+    listed = run(["pilots"], env, cwd)
+    assert listed.returncode == 0, listed.stderr
+    line = next(row for row in listed.stdout.splitlines() if "senior_procedures" in row)
+    latest = pd.to_datetime(pd.read_csv(files.observations)["timestamp"]).max()
+    assert "analysis" in line
+    assert str(latest.date()) in line and str(date.today()) not in line

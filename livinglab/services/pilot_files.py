@@ -46,6 +46,11 @@ def pilot_text(pilot_id: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def shown_name(path: Path) -> str:
+    """``pilots/<id>.yaml``: the file as the team knows it (its folder and name)."""
+    return f"{path.parent.name}/{path.name}"
+
+
 def check_text(pilot_id: str, text: str) -> list[Problem]:
     """Every problem of ``text`` as the pilot ``pilot_id``, exactly as ``livinglab
     validate`` reports them for ``pilots/<pilot_id>.yaml`` (``FILE:LINE: field:
@@ -60,7 +65,8 @@ def check_text(pilot_id: str, text: str) -> list[Problem]:
         draft.write_text(text, encoding="utf-8")
         problems = validate_paths([draft], surveys_dir=get_settings().surveys_dir)
     return [
-        Problem(str(target) if p.file == str(draft) else p.file, p.line, p.field, p.message)
+        Problem(shown_name(target) if p.file == str(draft) else p.file, p.line, p.field,
+                p.message)
         for p in problems
     ]
 
@@ -72,8 +78,8 @@ def text_diff(pilot_id: str, text: str) -> str:
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
         text.splitlines(keepends=True),
-        fromfile=f"{path} (saved)",
-        tofile=f"{path} (edited)",
+        fromfile=f"{shown_name(path)} (saved)",
+        tofile=f"{shown_name(path)} (edited)",
     )
     return "".join(lines)
 

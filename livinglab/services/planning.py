@@ -207,7 +207,7 @@ def plans_frame(pilot: Pilot, plans: list[MetricPlan], t: Translator) -> pd.Data
         rows.append(
             {
                 t("col_metric"): metric.label.get(t.lang),
-                "design": t("power_design_" + plan.design),
+                t("col_design"): t("power_design_" + plan.design),
                 t("planning_min_effect"): None if plan.min_effect is None
                 else f"{t.number(plan.min_effect * scale, 3)} {unit}",
                 t("planning_needed"): None if plan.needed is None else plan.needed.n_ceiling,

@@ -27,11 +27,20 @@ def records_table(records: list[decisions.DecisionInfo], t: Translator) -> pd.Da
                 t("decision_reference"): r.council_reference,
                 t("decision_comment"): r.comment or "—",
                 t("col_recorded_by"): r.recorded_by,
-                t("col_evaluation_sha"): r.evaluation_sha256,
-                t("col_dossier_sha"): r.dossier_sha256,
             }
             for r in records
         ]
+    )
+
+
+def frozen_table(record: decisions.DecisionInfo, t: Translator) -> pd.DataFrame:
+    """The documents frozen with a record and their SHA-256 (one per line: a hash is
+    64 characters, too wide for a column of the records' table)."""
+    return pd.DataFrame(
+        {
+            t("col_document"): [t("decision_download_json"), t("decision_download_html")],
+            "SHA-256": [record.evaluation_sha256, record.dossier_sha256],
+        }
     )
 
 
@@ -87,6 +96,10 @@ else:
 st.subheader(t("decision_history"))
 common.show_table(records_table(records, t), t)
 if records:
+    st.subheader(t("decision_frozen"))
+    for _, frozen in frozen_table(records[0], t).iterrows():
+        st.caption(f"{common.plain(frozen.iloc[0])} — SHA-256")
+        st.code(frozen.iloc[1], language=None, wrap_lines=True)
     evaluation, dossier = decisions.frozen_documents(records[0].record_id)
     left, right = st.columns(2)
     left.download_button(

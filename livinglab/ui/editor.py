@@ -88,4 +88,4 @@ if st.button(t("editor_save"), key="editor_save", disabled=not diff, type="prima
         st.error(common.plain(err))
     else:
         common.clear_cache()
-        st.success(t("editor_saved", path=common.plain(path)))
+        st.success(t("editor_saved", path=common.plain(pilot_files.shown_name(path))))

@@ -151,7 +151,8 @@ def test_the_decision_is_recorded_with_the_frozen_evaluation_and_dossier(
     assert decisions.sha256_text(dossier) == record.dossier_sha256
     assert '"pilot": "senior_procedures"' in evaluation and "<html" in dossier
     row = at.table[0].value.to_dict("records")[0]
-    assert row["Décision"] == "prolonger" and row["SHA-256 du dossier"] == record.dossier_sha256
+    assert row["Décision"] == "prolonger" and row["Décidé par"] == "Conseil municipal"
+    assert [c.value for c in at.code] == [record.evaluation_sha256, record.dossier_sha256]
     assert audit("decision_recorded")[0][:2] == ("equipe", "senior_procedures")
     # The pilots list shows the recorded decision beside the computed verdict.
     open_address(at, "pilots")

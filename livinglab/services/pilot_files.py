@@ -11,7 +11,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from livinglab.errors import NotFoundError, Problem, SpecError, UsageError
 from livinglab.settings import get_settings
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     import pandas as pd
+    from ruamel.yaml import YAML
 
     from livinglab.report import PilotReport
 
@@ -137,16 +138,12 @@ def _write_atomically(path: Path, text: str) -> None:
 def template_text(template: str, pilot_id: str, title_fr: str, title_en: str = "") -> str:
     """The YAML of a new pilot made from a template: the template's text (comments
     kept) with the new ``id``, ``title`` and ``phase: draft``."""
-    from ruamel.yaml import YAML
-
     if template not in TEMPLATES:
         raise UsageError(f"The template '{template}' is not one of {', '.join(TEMPLATES)}.")
     pilot_path(pilot_id)  # checks the id
     if not title_fr.strip():
         raise UsageError("Give the new pilot a title.")
-    yaml = YAML(typ="rt")
-    yaml.width = 100
-    yaml.preserve_quotes = True
+    yaml = _round_trip()
     data = yaml.load(pilot_text(template))
     data["id"] = pilot_id
     data["title"] = {"fr": title_fr.strip(), "en": (title_en or title_fr).strip()}
@@ -154,6 +151,18 @@ def template_text(template: str, pilot_id: str, title_fr: str, title_en: str = "
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
+
+
+def _round_trip() -> YAML:
+    """A ruamel round-trip YAML that writes as the demo pilots are written (comments,
+    quotes and key order kept; lists indented under their key)."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.width = 100
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
 
 
 def create_from_template(
@@ -195,8 +204,9 @@ def pilots_overview(
             continue
         counts = reductions.cohort_counts(engine=services.engine(), pilot=pilot)
         enrolled = dict(zip(counts["cohort"], counts["participants"], strict=True))
+        colon = "\u00a0: " if lang == "fr" else ": "
         cohorts = [
-            f"{(c.label.get(lang) if c.label else c.id)}: {int(enrolled.get(c.id, 0))}"
+            f"{(c.label.get(lang) if c.label else c.id)}{colon}{int(enrolled.get(c.id, 0))}"
             + (f" / {c.target_size}" if c.target_size else "")
             for c in pilot.cohorts
         ]
@@ -229,3 +239,85 @@ def _recorded_decisions() -> dict[str, str]:
     from livinglab.services.decisions import latest_decisions
 
     return {pilot_id: record.decision for pilot_id, record in latest_decisions().items()}
+
+
+def common_fields(text: str) -> dict[str, object]:
+    """The fields the editor's form shows, read from a pilot's YAML text: ``phase``,
+    ``title_fr``, ``title_en``, ``baseline`` and ``intervention`` (``(start, end)`` ISO
+    texts), ``targets`` (cohort id -> target size or None). Missing ones are absent;
+    text that is not a YAML mapping gives an empty dict."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe").load(text)
+    except YAMLError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    fields: dict[str, object] = {}
+    if isinstance(data.get("phase"), str):
+        fields["phase"] = data["phase"]
+    title = data.get("title")
+    if isinstance(title, dict):
+        fields["title_fr"], fields["title_en"] = str(title.get("fr", "")), str(title.get("en", ""))
+    elif isinstance(title, str):
+        fields["title_fr"] = fields["title_en"] = title
+    periods = data.get("periods")
+    if isinstance(periods, dict):
+        for name in ("baseline", "intervention"):
+            period = periods.get(name)
+            if isinstance(period, dict):
+                fields[name] = (str(period.get("start", "")), str(period.get("end", "")))
+    cohorts = data.get("cohorts")
+    if isinstance(cohorts, list):
+        fields["targets"] = {
+            str(c.get("id")): c.get("target_size") for c in cohorts if isinstance(c, dict)
+        }
+    return fields
+
+
+def with_fields(text: str, **fields: object) -> str:
+    """``text`` with the given common fields replaced (names as :func:`common_fields`;
+    dates as ISO texts), comments and the order of keys kept. UsageError when the text
+    is not a YAML mapping."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
+    yaml = _round_trip()
+    try:
+        data = yaml.load(text)
+    except YAMLError as err:
+        raise UsageError(f"The YAML cannot be read: {err}") from err
+    if not isinstance(data, CommentedMap):
+        raise UsageError("The pilot file must be a mapping of keys (id: ..., title: ...).")
+    if "phase" in fields:
+        data["phase"] = fields["phase"]
+    if "title_fr" in fields or "title_en" in fields:
+        old = data.get("title")
+        title = old if isinstance(old, CommentedMap) else CommentedMap()
+        for lang in ("fr", "en"):
+            if f"title_{lang}" in fields:
+                title[lang] = str(fields[f"title_{lang}"])
+        data["title"] = title
+    for name in ("baseline", "intervention"):
+        if name in fields:
+            start, end = cast("tuple[str, str]", fields[name])
+            periods = data.setdefault("periods", CommentedMap())
+            period = periods.get(name)
+            if not isinstance(period, CommentedMap):
+                period = CommentedMap()
+                periods[name] = period
+            period["start"], period["end"] = start, end
+    targets = fields.get("targets")
+    if isinstance(targets, dict):
+        for cohort in data.get("cohorts") or []:
+            if isinstance(cohort, CommentedMap) and cohort.get("id") in targets:
+                size = targets[cohort["id"]]
+                if size:
+                    cohort["target_size"] = int(size)
+                else:
+                    cohort.pop("target_size", None)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()

@@ -8,12 +8,16 @@ into it)."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import cast
+
 import pandas as pd
 import streamlit as st
 
 from livinglab.errors import LivingLabError, Problem, SpecError
 from livinglab.i18n import Translator
 from livinglab.services import pilot_files
+from livinglab.spec.models import PHASES
 from livinglab.ui import common
 
 MONOSPACE = """<style>
@@ -44,6 +48,61 @@ def annotated(text: str, problems: list[Problem]) -> str:
     )
 
 
+def as_date(text: object) -> date | None:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def fields_form(pilot_id: str, t: Translator) -> None:
+    """The common fields (phase, title, periods, cohorts' targets) as a form; applying it
+    rewrites the text below (comments kept), which is then checked and saved as typed."""
+    current = pilot_files.common_fields(st.session_state.get("editor_text", ""))
+    if not current:
+        return
+    with st.expander(t("editor_fields")), st.form("editor_fields_form"):
+        phase = str(current.get("phase", "running"))
+        values: dict[str, object] = {
+            "phase": st.selectbox(
+                t("col_phase"), PHASES, index=PHASES.index(phase) if phase in PHASES else 0,
+                format_func=lambda p: t("phase_" + p), key="field_phase",
+            ),
+            "title_fr": st.text_input(t("new_title_fr"), str(current.get("title_fr", "")),
+                                      key="field_title_fr"),
+            "title_en": st.text_input(t("new_title_en"), str(current.get("title_en", "")),
+                                      key="field_title_en"),
+        }
+        for name in ("baseline", "intervention"):
+            start, end = cast("tuple[str, str]", current.get(name, ("", "")))
+            left, right = st.columns(2)
+            values[name] = (
+                left.date_input(t(f"field_{name}_start"), as_date(start), key=f"field_{name}_start",
+                                format="DD/MM/YYYY"),
+                right.date_input(t(f"field_{name}_end"), as_date(end), key=f"field_{name}_end",
+                                 format="DD/MM/YYYY"),
+            )
+        targets = cast("dict[str, int | None]", current.get("targets", {}))
+        values["targets"] = {
+            cohort: st.number_input(
+                t("field_target", cohort=common.plain(cohort)), min_value=0, value=size or 0,
+                step=1, key=f"field_target_{cohort}",
+            )
+            for cohort, size in targets.items()
+        }
+        if st.form_submit_button(t("editor_apply"), key="editor_apply"):
+            for name in ("baseline", "intervention"):
+                first, last = cast("tuple[date | None, date | None]", values[name])
+                if first is None or last is None:
+                    values.pop(name)
+            try:
+                st.session_state["editor_text"] = pilot_files.with_fields(
+                    st.session_state["editor_text"], **values
+                )
+            except LivingLabError as err:
+                st.error(common.plain(err))
+
+
 common.require_page("editor")
 t = common.translator()
 st.title(t("editor_title"))
@@ -61,6 +120,7 @@ except LivingLabError as err:
 if st.session_state.get("editor_for") != pilot_id:
     st.session_state["editor_for"] = pilot_id
     st.session_state["editor_text"] = saved
+fields_form(pilot_id, t)
 text = st.text_area(t("editor_text"), key="editor_text", height=520)
 
 problems = pilot_files.check_text(pilot_id, text)

@@ -51,7 +51,8 @@ def test_the_pilots_list_shows_phase_cohorts_latest_reading_and_verdict(workspac
     seniors = rows["Démarches en ligne accessibles aux seniors"]
     assert seniors["Phase"] == "analyse"
     enrolled = services.stored_data().set_index("pilot").loc["senior_procedures"]
-    assert seniors["Cohortes (inscrits / cible)"] == f"Testeurs: {enrolled['participants']} / 40"
+    cohorts = seniors["Cohortes (inscrits / cible)"]
+    assert cohorts == f"Testeurs\u00a0: {enrolled['participants']} / 40"
     # The latest reading's own day (within the intervention, which ends on 24 May
     # 2026), not the day of the import.
     from livinglab.i18n import Translator
@@ -175,3 +176,25 @@ def test_the_portfolio_shows_the_recorded_decision_beside_the_verdict(workspace:
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
     assert "Décision enregistrée : **prolonger**" in text.replace("\u00a0", " ")
+
+
+def test_the_form_view_rewrites_the_common_fields_and_keeps_the_rest(workspace: Path) -> None:
+    path = workspace / "pilots" / "shared_mobility.yaml"
+    saved = path.read_text()
+    at = signed_in_app("team")
+    open_address(at, "editor", pilot="shared_mobility")
+    at.selectbox(key="field_phase").set_value("recruiting")
+    cohort = services.load_pilot("shared_mobility").cohorts[0]
+    at.number_input(key=f"field_target_{cohort.id}").set_value(120)
+    at.button(key="editor_apply").click().run()
+    assert not at.exception, at.exception
+    changed = [line for line in at.code[0].value.splitlines()
+               if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert changed[0].startswith("-phase:") and changed[1] == "+phase: recruiting"
+    assert sorted(line.strip("+- ") for line in changed[2:]) == sorted(
+        [f"target_size: {cohort.target_size}", "target_size: 120"]
+    )
+    at.button(key="editor_save").click().run()
+    pilot = services.load_pilot("shared_mobility")
+    assert pilot.phase == "recruiting" and pilot.cohorts[0].target_size == 120
+    assert path.read_text().count("\n") == saved.count("\n")  # comments and layout kept

@@ -44,9 +44,17 @@ def validate(
     ] = None,
 ) -> None:
     """Check pilot and instrument files; list every problem as FILE:LINE: field: message."""
-    from livinglab import services
+    import warnings
 
-    problems, checked = services.validate(paths or [])
+    from livinglab import services
+    from livinglab.spec.loader import SpecDeprecation
+
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", SpecDeprecation)
+        problems, checked = services.validate(paths or [])
+    for note in dict.fromkeys(str(n.message) for n in notes
+                              if issubclass(n.category, SpecDeprecation)):
+        typer.echo(f"{note} (deprecated: still read)", err=True)
     for problem in problems:
         typer.echo(str(problem), err=True)
     if problems:

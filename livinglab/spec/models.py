@@ -554,7 +554,7 @@ def _current_phase(data: object) -> object:
 
     new = DEPRECATED_PHASES[phase]
     warnings.warn(
-        f"phase '{phase}' is deprecated: write 'phase: {new}' (the phases are "
+        f"'{phase}' is deprecated: write 'phase: {new}' (the phases are "
         f"{', '.join(PHASES)}); '{phase}' is read as '{new}' for now.",
         FutureWarning,
         stacklevel=2,

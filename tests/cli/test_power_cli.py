@@ -98,3 +98,16 @@ def test_pilots_lists_the_phase_and_the_latest_reading_not_the_import_time(
     latest = pd.to_datetime(pd.read_csv(files.observations)["timestamp"]).max()
     assert "analysis" in line
     assert str(latest.date()) in line and str(date.today()) not in line
+
+
+def test_validate_notes_a_former_phase_word_with_its_line_and_accepts_it(
+    workspace,  # noqa: F811
+) -> None:
+    env, cwd = workspace
+    path = cwd / "pilots" / "senior_procedures.yaml"
+    path.write_text(path.read_text().replace("phase: analysis", "phase: evaluating"))
+    done = run(["validate", str(path)], env, cwd)
+    assert done.returncode == 0, done.stderr
+    assert (f"{path}:18: phase: 'evaluating' is deprecated: write 'phase: analysis'"
+            in done.stderr)
+    assert "Traceback" not in done.stderr and "FutureWarning" not in done.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from livinglab.spec.loader import load_pilot
+from livinglab.spec.loader import SpecDeprecation, load_pilot
 from livinglab.spec.models import PHASES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,7 +29,8 @@ def test_every_phase_of_the_lifecycle_is_read(tmp_path: Path, phase: str) -> Non
 def test_a_former_phase_word_is_read_with_a_deprecation_warning(
     tmp_path: Path, old: str, new: str
 ) -> None:
-    with pytest.warns(FutureWarning, match=f"phase '{old}' is deprecated: write 'phase: {new}'"):
+    expected = f"senior_procedures.yaml:18: phase: '{old}' is deprecated: write 'phase: {new}'"
+    with pytest.warns(SpecDeprecation, match=expected):
         pilot = load_pilot(pilot_with_phase(tmp_path, old))
     assert pilot.phase == new
 

@@ -182,7 +182,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "col_read": ("Lignes lues", "Rows read"),
     "col_new": ("Nouvelles", "New"),
     "col_already": ("Déjà enregistrées", "Already stored"),
-    "col_read_as": ("Lu comme", "Read as"),
     # --- participants and responses ---
     "participants_title": ("Participants et réponses", "Participants and responses"),
     "participants_intro": (

@@ -26,7 +26,6 @@ def result_table(outcome: imports.UploadOutcome, t: Translator) -> pd.DataFrame:
                 t("col_read"): k.read,
                 t("col_new"): k.inserted,
                 t("col_already"): k.already_present,
-                t("col_read_as"): k.read_as or "—",
             }
             for k in outcome.report.kinds
         ]

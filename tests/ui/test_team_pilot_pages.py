@@ -198,3 +198,17 @@ def test_the_form_view_rewrites_the_common_fields_and_keeps_the_rest(workspace: 
     pilot = services.load_pilot("shared_mobility")
     assert pilot.phase == "recruiting" and pilot.cohorts[0].target_size == 120
     assert path.read_text().count("\n") == saved.count("\n")  # comments and layout kept
+
+
+@pytest.mark.parametrize(
+    ("page", "title"),
+    [("pilots", "Pilots"), ("editor", "Pilot editor"), ("planning", "Planning: cohort sizes"),
+     ("imports", "Data import"), ("participants", "Participants and responses"),
+     ("decision", "The council's decision")],
+)
+def test_every_team_page_reads_in_english(workspace: Path, page: str, title: str) -> None:
+    at = signed_in_app("team")
+    at.selectbox(key="lang").set_value("en").run()
+    open_address(at, page, pilot="energy_feedback")
+    assert not at.exception, at.exception
+    assert at.title[0].value == title

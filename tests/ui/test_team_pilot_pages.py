@@ -212,3 +212,26 @@ def test_every_team_page_reads_in_english(workspace: Path, page: str, title: str
     open_address(at, page, pilot="energy_feedback")
     assert not at.exception, at.exception
     assert at.title[0].value == title
+
+
+def test_a_pilot_file_broken_by_hand_is_listed_and_mended_in_the_editor(workspace: Path) -> None:
+    path = workspace / "pilots" / "mended.yaml"
+    good = (workspace / "pilots" / "senior_procedures.yaml").read_text().replace(
+        "id: senior_procedures", "id: mended"
+    )
+    path.write_text(good.replace("    role: test\n", "    role: tester\n", 1))
+    try:
+        at = signed_in_app("team")
+        open_address(at, "pilots")
+        assert not at.exception, at.exception
+        listed = {r["Pilote"]: r for r in at.table[0].value.to_dict("records")}
+        assert listed["mended"]["Phase"] == "—"
+        open_address(at, "editor", pilot="mended")
+        assert not at.exception, at.exception
+        problems = at.table[0].value.to_dict("records")
+        assert [as_read(p["Champ"]) for p in problems] == ["cohorts[0].role"]
+        at.text_area(key="editor_text").input(good).run()
+        at.button(key="editor_save").click().run()
+        assert services.load_pilot("mended").cohorts[0].role == "test"
+    finally:
+        path.unlink(missing_ok=True)

@@ -29,6 +29,12 @@ TEMPLATES: tuple[str, ...] = ("energy_feedback", "senior_procedures", "shared_mo
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
+def available_templates() -> list[str]:
+    """The :data:`TEMPLATES` whose file is in the pilots folder (a city may remove them)."""
+    folder = Path(get_settings().pilots_dir)
+    return [name for name in TEMPLATES if (folder / f"{name}.yaml").is_file()]
+
+
 def pilot_path(pilot_id: str) -> Path:
     """``pilots/<pilot_id>.yaml`` (the id is checked: no path can be built from it)."""
     if not ID_PATTERN.match(pilot_id):
@@ -138,8 +144,10 @@ def _write_atomically(path: Path, text: str) -> None:
 def template_text(template: str, pilot_id: str, title_fr: str, title_en: str = "") -> str:
     """The YAML of a new pilot made from a template: the template's text (comments
     kept) with the new ``id``, ``title`` and ``phase: draft``."""
-    if template not in TEMPLATES:
-        raise UsageError(f"The template '{template}' is not one of {', '.join(TEMPLATES)}.")
+    if template not in available_templates():
+        raise UsageError(
+            f"The template '{template}' is not one of {', '.join(available_templates())}."
+        )
     pilot_path(pilot_id)  # checks the id
     if not title_fr.strip():
         raise UsageError("Give the new pilot a title.")

@@ -241,7 +241,7 @@ def chosen_pilot(pilot_ids: list[str]) -> str | None:
     return wanted if wanted in pilot_ids else (pilot_ids[0] if pilot_ids else None)
 
 
-def _title(pilot_id: str, lang: str) -> str:
+def pilot_title(pilot_id: str, lang: str) -> str:
     """The pilot's title; its id when its file is invalid (the editor must still list it:
     that is where it gets fixed)."""
     from livinglab.errors import LivingLabError
@@ -262,7 +262,7 @@ def pilot_selector(t: Translator, key: str = "pilot_select") -> str | None:
     current = chosen_pilot(ids)
     if st.session_state.get(key) != current:
         st.session_state[key] = current
-    titles = {pid: _title(pid, t.lang) for pid in ids}
+    titles = {pid: pilot_title(pid, t.lang) for pid in ids}
 
     def remember() -> None:
         st.query_params[PILOT_PARAM] = st.session_state[key]

@@ -49,7 +49,10 @@ common.show_table(pilots_table(overview, t), t)
 
 st.subheader(t("new_pilot"))
 with st.form("new_pilot_form"):
-    template = st.selectbox(t("new_template"), pilot_files.TEMPLATES, key="new_template")
+    template = st.selectbox(
+        t("new_template"), pilot_files.available_templates(), key="new_template",
+        format_func=lambda pid: common.pilot_title(pid, t.lang),
+    )
     new_id = st.text_input(t("new_id"), key="new_id", max_chars=64)
     title_fr = st.text_input(t("new_title_fr"), key="new_title_fr", max_chars=200)
     title_en = st.text_input(t("new_title_en"), key="new_title_en", max_chars=200)
@@ -58,7 +61,7 @@ if create:
     account = common.signed_in()
     try:
         pilot_files.create_from_template(
-            template, new_id.strip(), title_fr=title_fr, title_en=title_en,
+            template or "", new_id.strip(), title_fr=title_fr, title_en=title_en,
             actor=account[0] if account else "?",
         )
     except LivingLabError as err:

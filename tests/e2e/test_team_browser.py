@@ -56,7 +56,8 @@ def team_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pa
 def settled(page: Any) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-stale=\"true\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')",
+        timeout=180_000,  # an evaluation on a busy machine (2 cores shared)
     )
     page.wait_for_timeout(400)
 
@@ -81,6 +82,7 @@ def test_a_team_member_takes_a_pilot_from_template_to_recorded_decision(
     page: Any, team_app: tuple[str, Path]
 ) -> None:
     url, folder = team_app
+    page.set_default_timeout(180_000)
     data = generate_demo(folder / "data", scale=0.3, pilots_dir=folder / "pilots",
                          surveys_dir=folder / "surveys")["energy_feedback"]
 

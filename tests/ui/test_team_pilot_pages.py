@@ -6,6 +6,7 @@ decision-maker reaches none of them by address."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -235,3 +236,15 @@ def test_a_pilot_file_broken_by_hand_is_listed_and_mended_in_the_editor(workspac
         assert services.load_pilot("mended").cohorts[0].role == "test"
     finally:
         path.unlink(missing_ok=True)
+
+
+def test_a_decision_cannot_be_recorded_before_the_decided_phase(workspace: Path) -> None:
+    from livinglab.errors import UsageError
+
+    before = len(decisions.decisions())
+    with pytest.raises(UsageError, match="set 'phase: decided'"):
+        decisions.record_decision(
+            "energy_feedback", decision="generalize", decided_by="Conseil municipal",
+            decided_on=date(2026, 6, 30), council_reference="DCM 1", actor="equipe",
+        )
+    assert len(decisions.decisions()) == before

@@ -24,6 +24,12 @@ CITIZEN: Final = "citizen"
 PAGE_ROLES: Final[dict[str, frozenset[str]]] = {
     "portfolio": frozenset({"team", "decision"}),
     "pilot": frozenset({"team", "decision"}),
+    "pilots": frozenset({"team"}),
+    "editor": frozenset({"team"}),
+    "planning": frozenset({"team"}),
+    "imports": frozenset({"team"}),
+    "participants": frozenset({"team"}),
+    "decision": frozenset({"team"}),
     "checks": frozenset({"team"}),
     "privacy": frozenset({"team"}),
 }

@@ -44,9 +44,17 @@ def validate(
     ] = None,
 ) -> None:
     """Check pilot and instrument files; list every problem as FILE:LINE: field: message."""
-    from livinglab import services
+    import warnings
 
-    problems, checked = services.validate(paths or [])
+    from livinglab import services
+    from livinglab.spec.loader import SpecDeprecation
+
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", SpecDeprecation)
+        problems, checked = services.validate(paths or [])
+    for note in dict.fromkeys(str(n.message) for n in notes
+                              if issubclass(n.category, SpecDeprecation)):
+        typer.echo(f"{note} (deprecated: still read)", err=True)
     for problem in problems:
         typer.echo(str(problem), err=True)
     if problems:
@@ -232,16 +240,28 @@ def power(
     ] = None,
     sd: Annotated[float | None, typer.Option(help="Observed or assumed SD, in units.")] = None,
     n: Annotated[float | None, typer.Option(help="Participants per group (or pairs).")] = None,
-    power_: Annotated[float | None, typer.Option("--power", help="Target power, e.g. 0.8.")] = None,
-    alpha: Annotated[float | None, typer.Option(help="Two-sided alpha (default 0.05).")] = None,
+    power_: Annotated[
+        float | None,
+        typer.Option("--power", help="Target power (default: the pilot's, else 0.8)."),
+    ] = None,
+    alpha: Annotated[
+        float | None, typer.Option(help="Two-sided alpha (default: the pilot's, else 0.05).")
+    ] = None,
     pilot: Annotated[str | None, typer.Option(help="Plan for a pilot's metric.")] = None,
     metric: Annotated[str | None, typer.Option(help="The metric, with --pilot.")] = None,
     baseline: Annotated[
-        float | None, typer.Option(help="Baseline mean (or proportion) for a relative effect.")
+        float | None,
+        typer.Option(
+            help="Baseline mean (for a relative effect) or, for two proportions, the "
+            "comparison proportion: --effect is then a difference in proportions (Cohen's h)."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Solve for whichever of n, effect or power is not given (planning a pilot)."""
+    """Solve for whichever of n, effect or power is not given (planning a pilot).
+
+    Power defaults to 0.8 (or the pilot's) and alpha to 0.05 (or the pilot's). Two
+    proportions with --baseline use Cohen's h (R's pwr.2p.test)."""
     from livinglab import services
 
     result = services.plan_power(
@@ -253,9 +273,18 @@ def power(
         return
     typer.echo(
         f"design {result.design}: n = {result.n:.2f} per group (recruit {result.n_ceiling}), "
-        f"{result.effect_name} = {result.effect:.4g}, power = {result.power:.3f}, "
-        f"alpha = {result.alpha:g} (solved for {result.solved_for})"
+        f"{result.effect_name} = {result.effect:.4g}{_in_units(result)}, "
+        f"power = {result.power:.3f}, alpha = {result.alpha:g} (solved for {result.solved_for})"
     )
+
+
+def _in_units(result: object) -> str:
+    units = getattr(result, "effect_units", None)
+    if units is None:
+        return ""
+    if getattr(result, "design", "") == "two_proportions":
+        return f" ({units * 100:.2f} points from {getattr(result, 'baseline', 0):g})"
+    return f" ({units:.4g} in the metric's unit)"
 
 
 @app.command()

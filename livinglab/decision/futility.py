@@ -10,7 +10,7 @@ do:
 * the **look** (:func:`look_for`): the information fraction of the analysed
   participants against that maximum (:func:`livinglab.stats.sequential.information_fraction`)
   and its Lan-DeMets boundary; the final look once the maximum is reached or the pilot's
-  ``phase`` is ``evaluating`` or ``decided`` (data collection over);
+  ``phase`` is ``analysis``, ``decided`` or ``archived`` (data collection over);
 * **futility** (:func:`futility`): the chance that the criterion passes once the
   maximum is analysed, below :data:`~livinglab.stats.sequential.FUTILITY_THRESHOLD`
   (10 %). ``improve``: conditional power under the smallest worthwhile effect (the rule's
@@ -38,7 +38,7 @@ from scipy import special
 
 from livinglab.decision.criteria import orient, standard_error
 from livinglab.decision.models import CriterionOutcome
-from livinglab.spec.models import Pilot
+from livinglab.spec.models import DATA_COLLECTION_OVER, Pilot
 from livinglab.stats.power import (
     RuleProbabilities,
     critical_value,
@@ -56,7 +56,7 @@ from livinglab.stats.sequential import (
     spending_boundaries,
 )
 
-LAST_PHASES = ("evaluating", "decided")
+LAST_PHASES = DATA_COLLECTION_OVER
 """A pilot in these phases has finished collecting data: its evaluation is the final look."""
 UNREALISTIC_GROWTH = 10
 """Without a declared maximum, an extension beyond ten times the analysed size is not a plan."""

@@ -236,7 +236,8 @@ def load_demo(*, out_dir: Path | None = None, seed: int = 20260101) -> dict[str,
 
 def stored_data() -> pd.DataFrame:
     """One row per pilot and what the store holds for it (no evaluation: fast):
-    title, domain, participants enrolled, date of the latest data."""
+    title, domain, phase, participants enrolled, timestamp of the latest reading stored
+    (``latest_reading``: the reading's own time, never the import's)."""
     import pandas as pd
 
     from livinglab.store import reductions
@@ -250,8 +251,10 @@ def stored_data() -> pd.DataFrame:
                 "pilot": pilot.id,
                 "title": pilot.title.get("fr"),
                 "domain": pilot.domain,
+                "phase": pilot.phase,
                 "participants": _enrolled(counts),
-                "latest_data": reductions.latest_data(engine=engine(), pilot=pilot).latest,
+                # The latest reading itself, not when answers were imported.
+                "latest_reading": reductions.latest_data(engine=engine(), pilot=pilot).observation,
             }
         )
     return pd.DataFrame(rows)
@@ -280,6 +283,8 @@ def list_pilots_text() -> list[str]:
 # --- planning --------------------------------------------------------------------
 
 _POWER_DESIGN = {"pre_post": "paired", "two_group": "two_sample", "did": "did"}
+DEFAULT_POWER = 0.8
+DEFAULT_ALPHA = 0.05
 
 
 def plan_power(
@@ -296,41 +301,136 @@ def plan_power(
 ) -> PowerResult:
     """Power, sample size or detectable effect, for a design or for a pilot's metric.
 
-    With ``pilot_id`` and ``metric_id`` the design, alpha, power and the smallest
-    worthwhile effect come from the pilot (a relative effect needs ``baseline``, the
-    baseline mean; a ``share`` metric's baseline is the proportion). ``effect`` is in
-    the metric's unit when ``sd`` is given, else standardised (Cohen's d, or h for
-    two proportions). Exactly one of n, effect, power is left to solve.
-    """
-    from livinglab.stats import cohen_h, power_analysis
+    Parameters
+    ----------
+    design : {'paired', 'two_sample', 'did', 'two_proportions'}, optional
+        Given, or the metric's (``pre_post`` -> paired, ``two_group`` -> two_sample,
+        ``did``; a ``share`` metric -> two_proportions).
+    effect : float, optional
+        In the metric's unit when ``sd`` is given (then ``d = effect / sd``); for two
+        proportions with ``baseline``, the difference in proportions (0.1: 10 points);
+        otherwise standardised (Cohen's d, or h for two proportions). With a pilot, the
+        metric's smallest worthwhile effect when not given.
+    n, power : float, optional
+        Participants per cohort (pairs for paired) and target power. ``power`` defaults
+        to the pilot's ``decision.power``, else 0.8, unless it is what is solved for
+        (``n`` and ``effect`` both known).
+    alpha : float, optional
+        Two-sided; the pilot's ``decision.alpha``, else 0.05.
+    baseline : float, optional
+        The baseline mean (turns a relative smallest effect into units) or, for two
+        proportions, the comparison group's proportion.
 
+    Returns
+    -------
+    PowerResult
+        The solved quantity; ``effect`` standardised (``effect_name``), and
+        ``effect_units`` the same effect in the metric's unit (or in proportion points)
+        when ``sd`` or a baseline proportion makes it known.
+
+    Raises
+    ------
+    UsageError
+        Nothing or everything left to solve, a relative effect without baseline, values
+        out of range.
+
+    Notes
+    -----
+    Two proportions use Cohen's h, :math:`h = 2\\arcsin\\sqrt{p_0 + \\delta} -
+    2\\arcsin\\sqrt{p_0}`, with the normal approximation of R's ``pwr.2p.test``
+    (:func:`livinglab.stats.power.power_analysis`): the CLI, the planning page and the
+    pilot route therefore give the same n for the same proportions (0.6 -> 0.7 at 80 %
+    power and alpha 0.05: h = 0.2102, 356 per cohort).
+    """
+    from dataclasses import replace
+
+    from livinglab.stats import power_analysis
+
+    default_power = DEFAULT_POWER
+    better = 1.0
     if pilot_id is not None:
         if metric_id is None:
             raise UsageError("Give --metric with --pilot (the metric to plan for).")
         pilot = load_pilot(pilot_id)
         metric = _metric_of(pilot, metric_id)
         alpha = pilot.decision.alpha if alpha is None else alpha
-        if metric.min_effect.relative is not None and baseline is None:
-            raise UsageError(
-                f"The smallest worthwhile effect of '{metric.id}' is relative: give --baseline "
-                "(the baseline mean, or proportion for a share) to turn it into units."
-            )
-        effect = metric.min_effect.in_units(baseline or 0.0) if effect is None else effect
-        if metric.binary and baseline is not None:
-            better = 1.0 if metric.better == "higher" else -1.0
-            effect, design = cohen_h(baseline + better * effect, baseline), "two_proportions"
+        default_power = pilot.decision.power
+        better = 1.0 if metric.better == "higher" else -1.0
+        if metric.binary:
+            if baseline is None:
+                raise UsageError(
+                    f"'{metric.id}' is a share: give --baseline (the proportion expected "
+                    "without the service, e.g. 0.6) to plan on two proportions."
+                )
+            design = "two_proportions"
         else:
             design = design or _POWER_DESIGN[pilot.design_of(metric)]
-        if n is None and power is None:
-            power = pilot.decision.power
+        if effect is None and not (n is not None and power is not None):
+            if metric.min_effect.relative is not None and baseline is None:
+                raise UsageError(
+                    f"The smallest worthwhile effect of '{metric.id}' is relative: give "
+                    "--baseline (the baseline mean, or proportion for a share) to turn it "
+                    "into units."
+                )
+            if not metric.binary and sd is None:
+                raise UsageError(
+                    f"The smallest worthwhile effect of '{metric.id}' is in {metric.unit}: "
+                    "give --sd (its standard deviation between participants) to standardise it."
+                )
+            effect = metric.min_effect.in_units(baseline or 0.0)
     if design is None:
         raise UsageError("Give --design (paired, two_sample, did, two_proportions) or --pilot.")
-    if sd is not None and effect is not None and design != "two_proportions":
-        effect = effect / sd
+    if power is None and (n is None or effect is None):
+        power = default_power
+    alpha = DEFAULT_ALPHA if alpha is None else alpha
+    proportions = design == "two_proportions" and baseline is not None
+    standardised = effect
     try:
-        return power_analysis(effect=effect, n=n, power=power, alpha=alpha or 0.05, design=design)
+        if proportions and effect is not None:
+            standardised = _cohen_h(float(baseline or 0.0), float(effect), better)
+        elif sd is not None and effect is not None and design != "two_proportions":
+            if sd <= 0:
+                raise ValueError(f"The 'sd' must be > 0. Got {sd!r} instead.")
+            standardised = effect / sd
+        result = power_analysis(
+            effect=standardised, n=n, power=power, alpha=alpha, design=design
+        )
     except ValueError as err:
         raise UsageError(str(err)) from err
+    if proportions:
+        units = _proportion_difference(float(baseline or 0.0), result.effect, better)
+        return replace(result, effect_units=units, baseline=baseline)
+    if sd is not None and design != "two_proportions":
+        return replace(result, effect_units=result.effect * sd, baseline=baseline)
+    return result
+
+
+def _cohen_h(baseline: float, difference: float, better: float = 1.0) -> float:
+    """Cohen's h of ``baseline`` against ``baseline + difference`` (in the direction
+    ``better``, or the other way when that leaves [0, 1])."""
+    from livinglab.stats import cohen_h
+
+    if not 0.0 <= baseline <= 1.0:
+        raise ValueError(f"The 'baseline' proportion must be in [0, 1]. Got {baseline!r} instead.")
+    target = baseline + better * abs(difference)
+    if not 0.0 <= target <= 1.0:
+        target = baseline - better * abs(difference)
+    if not 0.0 <= target <= 1.0:
+        raise ValueError(
+            f"A difference of {difference!r} does not fit around the proportion {baseline!r}."
+        )
+    return abs(cohen_h(target, baseline))
+
+
+def _proportion_difference(baseline: float, h: float, better: float = 1.0) -> float:
+    """The difference in proportions from ``baseline`` that Cohen's ``h`` stands for."""
+    import math
+
+    angle = math.asin(math.sqrt(baseline))
+    upward = angle + better * abs(h) / 2.0
+    if not 0.0 <= upward <= math.pi / 2.0:
+        upward = angle - better * abs(h) / 2.0
+    return abs(math.sin(upward) ** 2 - baseline)
 
 
 def _metric_of(pilot: Pilot, metric_id: str) -> Metric:
@@ -512,7 +612,8 @@ def portfolio_overview(
         ``pilot, title, domain, phase, verdict, evidence_level, evidence_label,
         primary_metric, primary_label, primary_unit, estimate, ci_low, ci_high,
         estimate_pct, ci_low_pct, ci_high_pct, cohorts (list of (label, n)),
-        latest (datetime or None), error (str or None)``. A pilot that cannot be
+        latest (datetime or None), error (str or None), decision`` (the council's
+        latest recorded decision: generalize, stop, extend; None). A pilot that cannot be
         evaluated keeps its row, with the reason in ``error``.
     """
     import pandas as pd
@@ -527,7 +628,12 @@ def portfolio_overview(
             rows.append(portfolio_row(make(pilot_id), lang))
         except LivingLabError as err:
             rows.append({"pilot": pilot_id, "title": pilot_id, "error": str(err)})
-    return pd.DataFrame(rows).reindex(columns=PORTFOLIO_COLUMNS)
+    frame = pd.DataFrame(rows).reindex(columns=PORTFOLIO_COLUMNS)
+    from livinglab.services.decisions import latest_decisions
+
+    recorded = {pilot_id: r.decision for pilot_id, r in latest_decisions().items()}
+    frame["decision"] = [recorded.get(pilot_id) for pilot_id in frame["pilot"]]
+    return frame
 
 
 def dossier_html(pilot_id: str, *, lang: str = "fr", report: PilotReport | None = None) -> str:

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from livinglab import services
 from livinglab.errors import UsageError
-from livinglab.settings import get_settings
 
 if TYPE_CHECKING:
     from livinglab.spec.models import Pilot
@@ -73,6 +72,7 @@ def invite(
     """
     from sqlmodel import Session
 
+    from livinglab.services.privacy import team_ids
     from livinglab.store.audit import record_event
     from livinglab.store.invitations import create_invitations, invited_keys, not_yet_answered
     from livinglab.store.repository import sync_pilot
@@ -83,7 +83,7 @@ def invite(
     until = expiry_instant(pilot, expires) if expires else None
     if until is not None and until <= datetime.now(UTC):
         raise UsageError(f"--expires {expires} is already past (expected a later date).")
-    names = _own_ids(own_ids) if own_ids else None
+    names = team_ids(pilot_id, own_ids) if own_ids else None
     with Session(services.engine()) as session, session.begin():
         sync_pilot(session=session, pilot=pilot)
         rows = not_yet_answered(
@@ -136,24 +136,3 @@ def _cohorts(pilot: Pilot, instrument: str, wave: str, cohorts: list[str] | None
     return chosen
 
 
-def _own_ids(path: Path) -> dict[str, str]:
-    """pseudonym -> raw id of the team's file, hashed with the store's key."""
-    import pandas as pd
-
-    from livinglab.store import pseudonymize
-
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
-            frame = pd.read_excel(path, dtype=str, engine="calamine")
-        else:
-            frame = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
-    except (OSError, ValueError, UnicodeDecodeError) as err:
-        raise UsageError(f"{path}: cannot read the participants file ({err}).") from err
-    if "participant_id" not in frame.columns:
-        raise UsageError(
-            f"{path}: no 'participant_id' column (expected the header of the participants "
-            f"file, got {list(frame.columns)})."
-        )
-    key = get_settings().pseudonym_key()
-    raw_ids = frame["participant_id"].dropna().astype(str).str.strip()
-    return {pseudonymize(raw, key): raw for raw in raw_ids if raw}

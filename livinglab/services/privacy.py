@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from livinglab.errors import NotFoundError, UsageError
 from livinglab.services.audit import actor_or_cli
@@ -328,18 +328,41 @@ def pseudonym_table(pilot_id: str, participants: Path) -> pd.DataFrame:
     )
 
 
-def _participant_ids(path: Path) -> list[str]:
-    """The ``participant_id`` column of a participants CSV (the import's dialect
-    detection is not needed: the team's own file, a plain CSV)."""
-    import csv
+def team_ids(pilot_id: str, source: Path | BinaryIO, name: str | None = None) -> dict[str, str]:
+    """``pseudonym -> the team's own id`` for every id of the ``participant_id`` column
+    of the team's participants file (CSV with its separator detected, or Excel read by
+    python-calamine), hashed with the pilot's key: the one way back from pseudonyms to
+    people (invitation lists, the participants page, :func:`pseudonym_table`). Nothing
+    of it is stored. ``source``: a path or an uploaded binary stream (``name``: its file
+    name, for the format and the messages). UsageError for an unreadable file or one
+    without that column."""
+    from livinglab.settings import get_settings
+    from livinglab.store.pseudonym import pseudonymize
 
-    text = path.read_text(encoding="utf-8-sig")
-    sample = text[:4096]
+    key = get_settings().pilot_pseudonym_key(pilot_id)
+    return {pseudonymize(raw, key): raw for raw in _participant_ids(source, name)}
+
+
+def _participant_ids(source: Path | BinaryIO, name: str | None = None) -> list[str]:
+    """The ``participant_id`` column of the team's participants file, in its order,
+    without blanks and repeats."""
+    import pandas as pd
+
+    label = name or (str(source) if isinstance(source, Path) else "the participants file")
+    suffix = Path(name or (source if isinstance(source, Path) else "")).suffix.lower()
+    if not isinstance(source, Path):
+        source.seek(0)
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = csv.DictReader(text.splitlines(), dialect=dialect)
-    if rows.fieldnames is None or "participant_id" not in rows.fieldnames:
-        raise UsageError(f"{path}: expected a 'participant_id' column in the header line.")
-    return [row["participant_id"].strip() for row in rows if row.get("participant_id")]
+        if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+            frame = pd.read_excel(source, dtype=str, engine="calamine")
+        else:
+            frame = pd.read_csv(source, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
+    except (OSError, ValueError, UnicodeDecodeError) as err:
+        raise UsageError(f"{label}: cannot read the participants file ({err}).") from err
+    if "participant_id" not in frame.columns:
+        raise UsageError(
+            f"{label}: no 'participant_id' column (expected the header of the participants "
+            f"file, got {', '.join(map(str, frame.columns))})."
+        )
+    ids = frame["participant_id"].dropna().astype(str).str.strip()
+    return [raw for raw in dict.fromkeys(ids) if raw]

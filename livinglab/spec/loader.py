@@ -22,6 +22,7 @@ import math
 import re
 import types
 import typing
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,7 +150,7 @@ def find_pilot(pilot_id: str, pilots_dir: str | Path, surveys_dir: str | Path) -
             problems += _check(instruments[name], Instrument)
     if problems:
         raise SpecError(problems, summary=_summary(problems, f"pilot '{pilot_id}'"))
-    return Pilot.model_validate(document.data)
+    return _validated(document, Pilot)
 
 
 def validate_paths(paths: Iterable[str | Path], *, surveys_dir: str | Path) -> list[Problem]:
@@ -440,7 +441,18 @@ def _load(document: _Document, model: type[SpecModel]) -> SpecModel:
     problems = _check(document, model)
     if problems:
         raise SpecError(problems, summary=_summary(problems, document.name))
-    return model.model_validate(document.data)
+    return _validated(document, model)
+
+
+class SpecDeprecation(FutureWarning):
+    """A word a spec file may still use but should not (``FILE:LINE: field: message``)."""
+
+
+def _validated(document: _Document, model: type[SpecModel]) -> SpecModel:
+    """``model`` of a checked document; its deprecation notes were given by :func:`_check`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return model.model_validate(document.data)
 
 
 def _check(document: _Document, model: type[BaseModel]) -> list[Problem]:
@@ -450,9 +462,16 @@ def _check(document: _Document, model: type[BaseModel]) -> list[Problem]:
         return _in_file_order(list(document.problems))
     problems: list[Problem] = []
     try:
-        model.model_validate(document.data)
+        with warnings.catch_warnings(record=True) as notes:
+            warnings.simplefilter("always", FutureWarning)
+            model.model_validate(document.data)
     except ValidationError as exc:
         problems = [_problem(document, model, err) for err in exc.errors(include_url=False)]
+    for note in notes:
+        if issubclass(note.category, FutureWarning):
+            # A deprecated word (phase: evaluating): the note names the file and line.
+            where = document.problem(("phase",), str(note.message))
+            warnings.warn(str(where), SpecDeprecation, stacklevel=2)
     ident = document.data.get("id")
     if isinstance(ident, str) and ident != document.stem:
         problems.append(

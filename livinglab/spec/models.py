@@ -545,12 +545,45 @@ class Privacy(Spec):
         return _texts(data, "purpose")
 
 
+Phase = Literal["draft", "recruiting", "running", "analysis", "decided", "archived"]
+PHASES: tuple[str, ...] = ("draft", "recruiting", "running", "analysis", "decided", "archived")
+"""A pilot's lifecycle, in order: written (``draft``), testers being recruited, the
+intervention under way, data collection over and the evaluation read (``analysis``),
+the council's decision recorded (``decided``), kept for the record (``archived``)."""
+DEPRECATED_PHASES: dict[str, str] = {"planned": "draft", "evaluating": "analysis"}
+"""Former phase words, still read (with a ``FutureWarning``) as their new word."""
+DATA_COLLECTION_OVER: tuple[str, ...] = ("analysis", "decided", "archived")
+"""Phases in which a pilot collects no more data: its evaluation is the final look."""
+
+
+def _current_phase(data: object) -> object:
+    """``data`` with a deprecated phase word replaced by its new word (and a warning)."""
+    if not isinstance(data, Mapping):
+        return data
+    phase = data.get("phase")
+    if not isinstance(phase, str) or phase not in DEPRECATED_PHASES:
+        return data
+    import warnings
+
+    new = DEPRECATED_PHASES[phase]
+    warnings.warn(
+        f"'{phase}' is deprecated: write 'phase: {new}' (the phases are "
+        f"{', '.join(PHASES)}); '{phase}' is read as '{new}' for now.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return {**data, "phase": new}
+
+
 class Pilot(Spec):
     id: Identifier
     title: Text
     domain: str = Field(min_length=1, max_length=64)
     hypothesis: Text
-    phase: Literal["planned", "running", "evaluating", "decided"] = "running"
+    phase: Phase = "running"
+    """Where the pilot stands in its lifecycle (:data:`PHASES`). The former words
+    ``planned`` and ``evaluating`` are still read, as ``draft`` and ``analysis``, with a
+    deprecation warning (:data:`DEPRECATED_PHASES`)."""
     periods: Periods
     cohorts: list[Cohort] = Field(min_length=1, max_length=MAX_COHORTS)
     metrics: list[Metric] = Field(min_length=1, max_length=MAX_METRICS)
@@ -573,16 +606,16 @@ class Pilot(Spec):
     shown with the consent request. None: a pilot that holds no personal data yet."""
     dropout_after_days: int | None = Field(default=None, gt=0)
     """Drop-out rule: a participant without any reading of any metric for this many
-    days in a row, up to the intervention's last day (while the ``phase`` is planned or
-    running: the day of the latest reading), has left the pilot on the day after their
-    last reading. None:
+    days in a row, up to the intervention's last day (while data is still collected,
+    ``draft`` to ``running``: the day of the latest reading), has left the pilot on the
+    day after their last reading. None:
     only the participants file's ``left_on`` says who left (see
     :func:`livinglab.store.reductions.departures`)."""
 
     @model_validator(mode="before")
     @classmethod
     def _text(cls, data: object) -> object:
-        return _texts(data, "title", "hypothesis")
+        return _texts(_current_phase(data), "title", "hypothesis")
 
     @classmethod
     def _rules(cls, data: Any) -> Iterator[Broken]:

@@ -368,6 +368,11 @@ class PowerResult(_Result):
     power : float
         Probability of a significant two-sided result.
     alpha : float
+    effect_units : float or None
+        The same effect in the metric's unit (``effect * sd``) or, for two proportions
+        around a ``baseline``, in proportion points; None when unknown.
+    baseline : float or None
+        The baseline mean or proportion the plan was made around.
     """
 
     design: str
@@ -378,6 +383,8 @@ class PowerResult(_Result):
     effect_name: str
     power: float
     alpha: float
+    effect_units: float | None = None
+    baseline: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

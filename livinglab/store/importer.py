@@ -84,7 +84,7 @@ import gc
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -285,6 +285,8 @@ def import_files(
     secret_key: str,
     csv_options: CsvOptions | None = None,
     actor: str | None = None,
+    progress: Progress | None = None,
+    in_write: InWrite | None = None,
 ) -> ImportReport:
     """Import a pilot's data files, all or nothing.
 
@@ -313,6 +315,15 @@ def import_files(
         plan records the change (:func:`livinglab.store.plans.note_plan`). The audit
         log's entry is written in the import's own write transaction (none without an
         actor).
+    progress : callable, optional
+        ``progress(stage, rows)``: called after every chunk checked (``stage`` the kind
+        of file, ``rows`` its data rows read so far) and once with ``'write'`` before
+        the write transaction (for a progress bar).
+    in_write : callable, optional
+        ``in_write(connection, counts)``, called at the end of the write transaction,
+        on its connection (``counts``: kind -> (read, inserted, batch id)): what it
+        writes (an audit entry) commits or rolls back with the import. Given, it writes
+        the audit entry in place of the one ``actor`` would get.
 
     Returns
     -------
@@ -385,6 +396,7 @@ def import_files(
         with engine.connect() as connection, _without_cyclic_gc():
             run = _ImportRun(connection, pilot, instrument_map, planned, secret_key, problems)
             run.actor = actor
+            run.progress, run.in_write = progress, in_write
             try:
                 counts.update(run.execute(written))
             finally:
@@ -497,7 +509,18 @@ def _replaced(column: str, keys: dict[int, int]) -> str:
     return f"CASE {column} {cases} ELSE {column} END"
 
 
+Progress = Callable[[str, int], None]
+InWrite = Callable[[Connection, dict[str, tuple[int, int, int]]], None]
+
+
 class _ImportRun:
+    progress: Progress | None = None
+    in_write: InWrite | None = None
+
+    def _report_progress(self, stage: str, rows: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, rows)
+
     def __init__(
         self,
         connection: Connection,
@@ -564,6 +587,7 @@ class _ImportRun:
             transaction.rollback()
             raise
         # Phase 2: one write transaction (SQLite: BEGIN IMMEDIATE) inserts everything.
+        self._report_progress("write", 0)
         connection.execution_options(sqlite_begin="IMMEDIATE")
         try:
             with connection.begin():
@@ -649,6 +673,7 @@ class _ImportRun:
         ]
         stored_left: dict[int, date] | None = None
         for chunk in rows_chunks(source, PARTICIPANT_COLUMNS, optional, self.problems):
+            self._report_progress("participants", source.rows_read)
             series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
             attribute_columns = [
                 c for c in self.pilot.attributes if c in series and c not in (LEFT_ON, CONSENT_ON)
@@ -961,6 +986,7 @@ class _ImportRun:
             for chunk in chunks:
                 columns = self._check_observations(source, chunk, bounds)
                 writer.submit(self._stage_observation_columns, columns)
+                self._report_progress("observations", source.rows_read)
 
     def _stage_observation_columns(self, columns: Sequence[np.ndarray]) -> None:
         """Stage checked readings, and their sums per local day (the roll-ups)."""
@@ -1136,6 +1162,7 @@ class _ImportRun:
 
     def _stage_responses(self, source: Source) -> None:
         for chunk in rows_chunks(source, RESPONSE_COLUMNS, (), self.problems):
+            self._report_progress("responses", source.rows_read)
             rows: list[tuple[Any, ...]] = []
             series = cast("dict[str, pd.Series]", chunk.columns)  # the csv module's: Series
             columns = [self._trim(source, Column(series[c])).cells for c in RESPONSE_COLUMNS]
@@ -1363,8 +1390,10 @@ class _ImportRun:
                 .where(col(db.ImportBatch.id) == batch_id)
                 .values(inserted=inserted)
             )
-        if self.actor is not None:
+        if self.actor is not None and self.in_write is None:  # in_write writes its own
             self._audit(sources, counts)
+        if self.in_write is not None:
+            self.in_write(self.connection, counts)
         return counts
 
     def _audit(self, sources: dict[str, Source], counts: dict[str, tuple[int, int, int]]) -> None:

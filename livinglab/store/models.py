@@ -389,4 +389,31 @@ class ErasedParticipant(SQLModel, table=True):
     erased_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
 
 
+class DecisionRecord(SQLModel, table=True):
+    """What the council decided about a pilot, by whom, when, on which evaluation.
+
+    The evaluation (its ``--json`` object) and the HTML dossier the decision was taken
+    on are frozen here, each with its SHA-256, so that the record still shows what
+    was read after the data or the code changed. ``verdict`` is the computed verdict
+    at that moment, beside the ``decision`` taken. Like the audit log, ``pilot_id``
+    has no foreign key: the record outlives a purged pilot's data.
+    """
+
+    __tablename__ = "decision_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pilot_id: str = Field(max_length=64)
+    decision: str = Field(max_length=16, description="generalize, stop or extend")
+    decided_by: str = Field(max_length=255, description="who decided (a council, a mayor)")
+    decided_on: date
+    council_reference: str = Field(max_length=200)
+    comment: str | None = Field(default=None, max_length=2000)
+    verdict: str = Field(max_length=16, description="the computed verdict then")
+    evaluation_json: str = Field(sa_type=sa.Text)
+    evaluation_sha256: str = Field(max_length=64)
+    dossier_html: str = Field(sa_type=sa.Text)
+    dossier_sha256: str = Field(max_length=64)
+    recorded_by: str = Field(max_length=255, description="the account that recorded it")
+    recorded_at: datetime = Field(default_factory=utc_now, sa_type=UtcMicros)
+
 metadata = SQLModel.metadata

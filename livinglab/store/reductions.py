@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from livinglab.errors import NotFoundError
-from livinglab.spec.models import Pilot
+from livinglab.spec.models import DATA_COLLECTION_OVER, Pilot
 from livinglab.store import models as db
 from livinglab.store.engine import read_connection
 from livinglab.store.periods import PeriodBounds, local_day, local_midnight_us, period_bounds
@@ -406,7 +406,7 @@ def departures(
       observed, counted from the day after their last reading (from the baseline's
       first day for someone without any reading); they left on the day after their
       last reading. The last day observed is the intervention's last day once the
-      pilot's ``phase`` is ``evaluating`` or ``decided``; while it runs, the day of
+      pilot's ``phase`` is ``analysis``, ``decided`` or ``archived``; while it runs, the day of
       anyone's latest reading (days not imported yet are not silences).
 
     Consent withdrawal will be a third source of the same date (its record does not
@@ -503,10 +503,10 @@ def _dropout_rule_dates(connection: Connection, pilot: Pilot) -> dict[int, date]
     if not seen:
         return {}  # no data at all yet: nobody can be said to have left
     # The last day observed: the intervention's last day once data collection is over
-    # (phase evaluating or decided); while the pilot runs, the latest reading's day.
+    # (phase analysis, decided or archived); while the pilot runs, the latest reading's day.
     # Days are the pilot's local days (its periods' days).
     end = intervention.end_us - 1
-    horizon_us = end if pilot.phase in ("evaluating", "decided") else min(end, max(seen))
+    horizon_us = end if pilot.phase in DATA_COLLECTION_OVER else min(end, max(seen))
     horizon = local_day(horizon_us, pilot.timezone)
     first_day = pilot.periods.baseline.start
     left: dict[int, date] = {}

@@ -313,6 +313,17 @@ def chosen_pilot(pilot_ids: list[str]) -> str | None:
     return wanted if wanted in pilot_ids else (pilot_ids[0] if pilot_ids else None)
 
 
+def pilot_title(pilot_id: str, lang: str) -> str:
+    """The pilot's title; its id when its file is invalid (the editor must still list it:
+    that is where it gets fixed)."""
+    from livinglab.errors import LivingLabError
+
+    try:
+        return services.load_pilot(pilot_id).title.get(lang)
+    except LivingLabError:
+        return pilot_id
+
+
 def pilot_selector(t: Translator, key: str = "pilot_select") -> str | None:
     """A select box of the pilots; the choice lives in the address (``?pilot=<id>``), so
     a link from the portfolio opens the right pilot and a page can be shared."""
@@ -323,7 +334,7 @@ def pilot_selector(t: Translator, key: str = "pilot_select") -> str | None:
     current = chosen_pilot(ids)
     if st.session_state.get(key) != current:
         st.session_state[key] = current
-    titles = {pid: services.load_pilot(pid).title.get(t.lang) for pid in ids}
+    titles = {pid: pilot_title(pid, t.lang) for pid in ids}
 
     def remember() -> None:
         st.query_params[PILOT_PARAM] = st.session_state[key]

@@ -120,6 +120,12 @@ def role_sections(role: str, t: Translator) -> dict[str, list[StreamlitPage]]:
 PAGES = {
     "portfolio": ("section_decision", "page_portfolio", "📋"),
     "pilot": ("section_decision", "page_pilot", "🔎"),
+    "pilots": ("section_team", "page_pilots", "🗂️"),
+    "editor": ("section_team", "page_editor", "✏️"),
+    "planning": ("section_team", "page_planning", "📐"),
+    "imports": ("section_team", "page_import", "📥"),
+    "participants": ("section_team", "page_participants", "👥"),
+    "decision": ("section_team", "page_decision", "⚖️"),
     "checks": ("section_team", "page_checks", "🧪"),
     "privacy": ("section_team", "page_privacy", "🔐"),
 }

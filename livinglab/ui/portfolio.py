@@ -81,9 +81,15 @@ def pilot_card(row: pd.Series, t: Translator) -> None:
         if shown_verdict(row) == "awaiting":
             st.markdown(f"**{t.verdict('awaiting')}** · {t('phase_' + row['phase'])}")
         else:
+            decided = row.get("decision")
             st.markdown(
                 f"**{t.verdict(row['verdict'])}** · "
                 f"{t('evidence_short', level=int(row['evidence_level']))}"
+                + (
+                    f" · {t('col_decision')}{common.colon(t)}**{t('decision_' + decided)}**"
+                    if isinstance(decided, str)
+                    else ""
+                )
             )
         left, middle, right = st.columns([2, 2, 1])
         left.markdown(f"**{t('col_primary_effect')}**  \n{plain(effect_text(row, t))}")
@@ -119,6 +125,9 @@ def portfolio_table(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
             t("col_primary_effect"): [effect_text(r, t) for _, r in ok.iterrows()],
             t("col_participants"): [cohorts_text(r, t) for _, r in ok.iterrows()],
             t("col_latest"): [latest_text(r, t) for _, r in ok.iterrows()],
+            t("col_decision"): [
+                t("decision_" + d) if isinstance(d, str) else "—" for d in ok["decision"]
+            ],
         }
     )
 

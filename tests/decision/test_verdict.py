@@ -260,7 +260,7 @@ def test_a_sequential_plan_judges_each_look_on_its_repeated_interval():
     assert ended.verdict == "no_go" and ended.criteria[0].code == "final_look"
     assert decide(final, metric_results=[PASS_KWH]).verdict == "go"
     # a pilot whose data collection is over is at its final look, however far it got
-    over = make_pilot(decision=plan, cohorts=cohorts, phase="evaluating")
+    over = make_pilot(decision=plan, cohorts=cohorts, phase="analysis")
     last = decide(over, metric_results=[OPEN_KWH]).criteria[0]
     assert (last.code, last.status) == ("final_look", "fail")
     assert "look 3 of 3" in last.reason_en

@@ -234,7 +234,7 @@ def test_once_the_pilot_is_over_silences_run_to_the_intervention_end(engine, tmp
     # M002 03-11, M003 03-15, M005 03-13, M010 03-11, the four silent testers in
     # February. While the pilot runs, the last day observed is the latest reading's,
     # 03-15: only the four silent testers reach 20 days (28 to 31). Once it is over
-    # (phase: evaluating) it is 03-29: M001 (silent 03-10..03-29, 20 days) and M004
+    # (phase: analysis) it is 03-29: M001 (silent 03-10..03-29, 20 days) and M004
     # (21 days) have left too; M002 and M010 (18 days) have not.
     def who_left(phase: str) -> set[str]:
         yaml = (CASE / "car_trips.yaml").read_text() + f"dropout_after_days: 20\nphase: {phase}\n"
@@ -248,7 +248,7 @@ def test_once_the_pilot_is_over_silences_run_to_the_intervention_end(engine, tmp
     store_case(engine, load_pilot(CASE / "car_trips.yaml"), CASE / "participants.csv")
 
     assert who_left("running") == set(NO_TRIP)
-    assert who_left("evaluating") == {*NO_TRIP, "M001", "M004"}
+    assert who_left("analysis") == {*NO_TRIP, "M001", "M004"}
 
 
 # --- testers who should make MORE trips, true change about 0 -----------------------

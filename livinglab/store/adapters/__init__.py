@@ -131,8 +131,9 @@ def import_export(
                 participants=participants,
                 secret_key=secret_key,
                 csv_options=csv_options,
+                observations=converted.path if kind == "observations" else None,
+                responses=converted.path if kind == "responses" else None,
                 actor=actor,
-                **{kind: converted.path},
             )
         except ImportRejected as error:
             raise converted.translate(error) from None

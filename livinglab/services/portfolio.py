@@ -77,4 +77,11 @@ def portfolio_cards(
             rows.append(make(pilot_id))
         except LivingLabError as err:
             rows.append({"pilot": pilot_id, "title": pilot_id, "error": str(err)})
-    return pd.DataFrame(rows).reindex(columns=PORTFOLIO_COLUMNS)
+    frame = pd.DataFrame(rows).reindex(columns=PORTFOLIO_COLUMNS)
+    from livinglab.services.decisions import latest_decisions
+
+    # The council's recorded decision beside the computed verdict (not cached: a record
+    # does not change the data version).
+    recorded = {pilot_id: r.decision for pilot_id, r in latest_decisions().items()}
+    frame["decision"] = [recorded.get(pilot_id) for pilot_id in frame["pilot"]]
+    return frame

@@ -42,7 +42,7 @@ def test_a_pilot_without_data_shows_its_phase_not_a_verdict(
     page(app, "pilot", "energy_feedback")
     assert not app.exception
     (box,) = [as_read(i.value) for i in app.info if "en attente de données" in i.value]
-    assert "Phase : en évaluation · en attente de données" in box  # the pilot's phase
+    assert "Phase : analyse · en attente de données" in box  # the pilot's phase
     assert not app.warning and not app.success and not app.error  # no verdict box
     assert [s.value for s in app.subheader] == ["Critères déclarés"]
     declared = "\n".join(as_read(m.value) for m in app.markdown)
@@ -51,7 +51,7 @@ def test_a_pilot_without_data_shows_its_phase_not_a_verdict(
     assert not app.tabs
 
     document = html.unescape(services.dossier_html("energy_feedback", lang="fr"))
-    assert "Phase : en évaluation · en attente de données" in document
+    assert "Phase : analyse · en attente de données" in document
     assert "Verdict" not in re.sub(r"<[^>]+>", " ", document.split('id="metrics"')[0])
 
 

@@ -160,6 +160,11 @@ def test_the_decision_is_recorded_with_the_frozen_evaluation_and_dossier(
     open_address(at, "pilots")
     rows = {r["Pilote"]: r for r in at.table[0].value.to_dict("records")}
     assert rows["Démarches en ligne accessibles aux seniors"]["Décision enregistrée"] == "prolonger"
+    # So does the decision-makers' portfolio.
+    portfolio = signed_in_app("decision")
+    assert not portfolio.exception
+    text = " ".join(m.value for m in portfolio.markdown)
+    assert "Décision enregistrée : **prolonger**" in text.replace("\u00a0", " ")
 
 
 def test_a_pilot_not_yet_decided_gets_no_decision_form(workspace: Path) -> None:
@@ -168,15 +173,6 @@ def test_a_pilot_not_yet_decided_gets_no_decision_form(workspace: Path) -> None:
     assert not at.exception
     assert "phase « analyse »" in at.info[0].value
     assert not at.text_input
-
-
-def test_the_portfolio_shows_the_recorded_decision_beside_the_verdict(workspace: Path) -> None:
-    if not decisions.decisions("senior_procedures"):
-        pytest.skip("runs after the decision is recorded (test order of this module)")
-    at = signed_in_app("decision")
-    assert not at.exception
-    text = " ".join(m.value for m in at.markdown)
-    assert "Décision enregistrée : **prolonger**" in text.replace("\u00a0", " ")
 
 
 def test_the_form_view_rewrites_the_common_fields_and_keeps_the_rest(workspace: Path) -> None:

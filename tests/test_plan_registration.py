@@ -104,7 +104,7 @@ def test_a_threshold_edited_after_the_data_keeps_the_registered_verdict(store: P
     assert "Plan d&#x27;analyse modifié après l&#x27;arrivée des données" in first_page
     assert "Verdict : Prolonger" in first_page
     assert "le verdict serait : Généraliser" in first_page
-    assert "premières données importées par la ligne de commande (utilisateur " in first_page
+    assert "premières données importées par la ligne de commande, utilisateur " in first_page
     assert "critère 2 (SUS) – seuil : 68 → 40" in first_page
     english = dossier.render_html(after, lang="en")
     assert "under the changed plan the verdict would be: Roll out" in english

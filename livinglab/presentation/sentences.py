@@ -149,6 +149,8 @@ def evaluation_text(evaluation: Any, t: Translator) -> str:
     then the technical table whose columns name every number (``estimate_name``,
     ``p_value`` of that estimate, ``p_adjusted``, ``bracket_name``)."""
     lines = [evaluation.decision.to_text(t.lang), ""]
+    if evaluation.n_withdrawn:  # their data is in none of the numbers below
+        lines[1:1] = [t("n_withdrawn", n=evaluation.n_withdrawn)]
     for result in evaluation.metrics:
         metric = evaluation.pilot.metric(result.metric)
         lines.append(f"{metric.label.get(t.lang)} ({result.metric}){colon(t)}"

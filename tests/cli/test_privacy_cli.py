@@ -29,6 +29,9 @@ def test_withdraw_erase_audit_pseudonyms_and_purge(workspace) -> None:  # noqa: 
     withdrawn = run(["consent", "withdraw", "senior_procedures", "A1"], env, cwd)
     assert withdrawn.returncode == 0, withdrawn.stderr
     assert f"Consent of pseudonym {pseudonymize('A1', DEV_SECRET)}" in withdrawn.stdout
+    evaluated = run(["evaluate", "senior_procedures"], env, cwd)
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert "1 participant(s) ont retiré leur consentement" in evaluated.stdout
 
     erased = run(["erase", "senior_procedures", pseudonymize("A2", DEV_SECRET)], env, cwd)
     assert erased.returncode == 0, erased.stderr

@@ -595,47 +595,6 @@ def survey_details(pilot: Pilot | str, *, lang: str = "fr") -> tuple[SurveyDetai
     return tuple(details)
 
 
-def portfolio_overview(
-    *, lang: str = "fr", report: Callable[[str], PilotReport] | None = None
-) -> pd.DataFrame:
-    """One row per pilot for the portfolio: verdict, evidence, primary effect, cohorts.
-
-    Parameters
-    ----------
-    report : callable, optional
-        ``pilot_id -> PilotReport`` (the app passes its cached version); default
-        :func:`pilot_report` in ``lang``.
-
-    Returns
-    -------
-    DataFrame
-        ``pilot, title, domain, phase, verdict, evidence_level, evidence_label,
-        primary_metric, primary_label, primary_unit, estimate, ci_low, ci_high,
-        estimate_pct, ci_low_pct, ci_high_pct, cohorts (list of (label, n)),
-        latest (datetime or None), error (str or None), decision`` (the council's
-        latest recorded decision: generalize, stop, extend; None). A pilot that cannot be
-        evaluated keeps its row, with the reason in ``error``.
-    """
-    import pandas as pd
-
-    from livinglab.errors import LivingLabError
-    from livinglab.presentation.report import PORTFOLIO_COLUMNS, portfolio_row
-
-    make = report or (lambda pilot_id: pilot_report(pilot_id, lang=lang))
-    rows = []
-    for pilot_id in pilot_ids():
-        try:
-            rows.append(portfolio_row(make(pilot_id), lang))
-        except LivingLabError as err:
-            rows.append({"pilot": pilot_id, "title": pilot_id, "error": str(err)})
-    frame = pd.DataFrame(rows).reindex(columns=PORTFOLIO_COLUMNS)
-    from livinglab.services.decisions import latest_decisions
-
-    recorded = {pilot_id: r.decision for pilot_id, r in latest_decisions().items()}
-    frame["decision"] = [recorded.get(pilot_id) for pilot_id in frame["pilot"]]
-    return frame
-
-
 def dossier_html(pilot_id: str, *, lang: str = "fr", report: PilotReport | None = None) -> str:
     """The pilot's self-contained HTML dossier (charts inlined as SVG; works offline)."""
     from livinglab.presentation import dossier

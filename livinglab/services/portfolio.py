@@ -61,8 +61,12 @@ def portfolio_cards(
     Returns
     -------
     DataFrame
-        The columns of :func:`livinglab.services.portfolio_overview`; a pilot that
-        cannot be evaluated keeps its row, with the reason in ``error``.
+        ``pilot, title, domain, phase, verdict, evidence_level, evidence_label,
+        primary_metric, primary_label, primary_unit, estimate, ci_low, ci_high,
+        estimate_pct, ci_low_pct, ci_high_pct, cohorts (list of (label, n)),
+        latest (datetime or None), error (str or None), decision`` (the council's
+        latest recorded decision: generalize, stop, extend; None). A pilot that cannot
+        be evaluated keeps its row, with the reason in ``error``.
     """
     import pandas as pd
 

@@ -26,7 +26,6 @@ from livinglab.errors import (
 from livinglab.settings import get_settings
 
 if TYPE_CHECKING:
-
     import pandas as pd
     from sqlalchemy.engine import Engine
 

@@ -6,14 +6,13 @@ the JSON and on the dossier's first page."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session
-from ui.ui_factories import ROOT, reset_caches
+from ui.ui_factories import ROOT, environment
 
 from livinglab import services
 from livinglab.presentation import dossier
@@ -33,19 +32,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         "LIVINGLAB_PILOTS_DIR": str(pilots),
         "LIVINGLAB_SURVEYS_DIR": str(ROOT / "surveys"),
     }
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    reset_caches()
-    try:
+    with environment(env):
         services.load_demo()
         yield pilots
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_caches()
 
 
 def test_rewording_a_label_is_not_a_change_of_plan_but_a_threshold_is():

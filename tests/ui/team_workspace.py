@@ -3,13 +3,12 @@ instruments, and a SQLite store loaded with the seeded demo (the pages write fil
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ui_factories import ROOT, reset_caches
+from ui_factories import ROOT, environment
 
 from livinglab import services
 
@@ -25,19 +24,9 @@ def team_workspace(folder: Path, *, demo: bool = True) -> Iterator[Path]:
         "LIVINGLAB_PILOTS_DIR": str(folder / "pilots"),
         "LIVINGLAB_SURVEYS_DIR": str(folder / "surveys"),
     }
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    reset_caches()
-    try:
+    with environment(env):
         if demo:
             services.load_demo()
         else:
             services.create_demo_accounts()
         yield folder
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_caches()

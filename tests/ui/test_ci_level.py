@@ -4,13 +4,12 @@ the dossier, the pilot page's sentences and the portfolio; never "95 %" beside t
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 from collections.abc import Iterator
 
 import pytest
-from ui_factories import ROOT, UI_DIR, as_read, reset_caches, signed_in_app
+from ui_factories import ROOT, UI_DIR, as_read, environment, signed_in_app, store_env
 
 from livinglab import services
 
@@ -23,28 +22,12 @@ def alpha_10(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     registered analysis plan then says 0.10: an alpha edited after the data would not
     move the intervals, see tests/test_plan_registration.py)."""
     tmp = tmp_path_factory.mktemp("alpha10")
-    pilots = tmp / "pilots"
-    shutil.copytree(ROOT / "pilots", pilots)
-    spec = pilots / "energy_feedback.yaml"
+    spec = tmp / "pilots" / "energy_feedback.yaml"
+    shutil.copytree(ROOT / "pilots", spec.parent)
     spec.write_text(spec.read_text().replace("  alpha: 0.05\n", "  alpha: 0.10\n"))
-    env = {
-        "LIVINGLAB_DATABASE_URL": f"sqlite:///{tmp / 'store.db'}",
-        "LIVINGLAB_PILOTS_DIR": str(pilots),
-        "LIVINGLAB_SURVEYS_DIR": str(ROOT / "surveys"),
-    }
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    reset_caches()
-    try:
+    with environment(store_env(tmp / "store.db") | {"LIVINGLAB_PILOTS_DIR": str(spec.parent)}):
         services.load_demo()
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_caches()
 
 
 def visible(document: str) -> str:

@@ -4,14 +4,13 @@ count, in any text, table, chart's data or metric widget."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_factories import as_read, open_address, reset_caches, signed_in_app
+from ui_factories import as_read, environment, open_address, signed_in_app
 
 from livinglab import services
 
@@ -31,20 +30,10 @@ def small_store(tmp_path: Path) -> Iterator[Path]:
         "LIVINGLAB_PILOTS_DIR": str(pilots),
         "LIVINGLAB_SURVEYS_DIR": str(surveys),
     }
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    reset_caches()
-    try:
+    with environment(env):
         services.import_data("small", **write_small_pilot(pilots, surveys, tmp_path))
         services.create_demo_accounts()
         yield tmp_path
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_caches()
 
 
 def everything_shown(at: AppTest) -> str:

@@ -48,15 +48,13 @@ def reset_caches() -> None:
 
 
 @contextmanager
-def using_store(database: Path, *, demo: bool) -> Iterator[dict[str, str]]:
-    """Point livinglab at ``database`` (loaded with the seeded demo when ``demo``)."""
-    env = store_env(database)
+def environment(env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Set the LIVINGLAB_* variables of ``env`` (settings and engines read afresh), and
+    restore the previous ones afterwards."""
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     reset_caches()
     try:
-        if demo:
-            services.load_demo()
         yield env
     finally:
         for key, value in saved.items():
@@ -65,6 +63,15 @@ def using_store(database: Path, *, demo: bool) -> Iterator[dict[str, str]]:
             else:
                 os.environ[key] = value
         reset_caches()
+
+
+@contextmanager
+def using_store(database: Path, *, demo: bool) -> Iterator[dict[str, str]]:
+    """Point livinglab at ``database`` (loaded with the seeded demo when ``demo``)."""
+    with environment(store_env(database)) as env:
+        if demo:
+            services.load_demo()
+        yield env
 
 
 DEMO_LOGINS = {role: (name, password) for name, password, role in services.DEMO_ACCOUNTS}

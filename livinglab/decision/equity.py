@@ -63,7 +63,7 @@ from livinglab.decision.privacy import min_cell, suppression
 from livinglab.spec.models import Instrument, Metric, Pilot
 from livinglab.stats.designs import analyze_metric
 from livinglab.stats.results import MetricResult, SurveyResult
-from livinglab.stats.surveys import score_survey
+from livinglab.stats.surveys import score_fields, score_survey, scores_of, survey_message
 
 SENIOR_AGE = 65
 _SPLIT = re.compile(r"\s*[,;|]\s*")
@@ -174,10 +174,15 @@ def is_binary(values: pd.DataFrame, metric: Metric) -> bool:
     return metric.binary and bool(observed.isin([0.0, 1.0]).all())
 
 
-def _counts(rows: pd.DataFrame, design: str, group: str) -> list[int]:
-    mine = rows[rows["_group"] == group]
-    n_test = int((mine[ROLE] == "test").sum())
-    return [n_test] if design == "pre_post" else [n_test, int((mine[ROLE] == "control").sum())]
+def _counts(rows: pd.DataFrame, design: str, groups: Sequence[str]) -> list[list[int]]:
+    """Each group's analysed testers (and control participants unless pre_post)."""
+    labels, roles = rows["_group"].to_numpy(), rows[ROLE].to_numpy()
+    cells = []
+    for group in groups:
+        mine = roles[labels == group]
+        n_test = int((mine == "test").sum())
+        cells.append([n_test] if design == "pre_post" else [n_test, int((mine == "control").sum())])
+    return cells
 
 
 def metric_equity(
@@ -190,9 +195,12 @@ def metric_equity(
     rows = analysed(table, design)
     rows = rows.assign(_group=category(rows[attribute]))
     groups = order_groups(rows["_group"].unique())
-    cells = [_counts(rows, design, g) for g in groups]
+    cells = _counts(rows, design, groups)
     hidden = suppression(cells)
-    labels = category(frame[attribute])
+    # the participants' rows split by group once (not a boolean mask over all of them
+    # for each group); the binary rule is the overall metric's
+    parts = dict(tuple(frame.groupby(category(frame[attribute]).to_numpy(), sort=False)))
+    binary = is_binary(frame, metric)
     effects = []
     for group, cell, reason in zip(groups, cells, hidden, strict=True):
         common: dict[str, Any] = {"metric": metric.id, "attribute": attribute, "group": group,
@@ -200,8 +208,11 @@ def metric_equity(
         if reason is not None:
             effects.append(SubgroupEffect(**common, suppressed=True, suppression=reason))
             continue
-        result = analyze_subgroup(frame, pilot=pilot, metric=metric, seed=seed,
-                                  mask=labels == group)
+        result = analyze_metric(
+            parts[group], metric=metric.id, design=design, binary=binary,
+            better=metric.better, assignment=pilot.assignment, alpha=pilot.decision.alpha,
+            seed=seed,
+        )
         effects.append(_effect(common, result, cell))
     return effects, interaction_test(rows, design=design, metric=metric.id, attribute=attribute)
 
@@ -394,44 +405,68 @@ def survey_equity(
     pilot: Pilot, *, answers: pd.DataFrame, instruments: Mapping[str, Instrument],
     people: pd.DataFrame,
 ) -> list[SubgroupScore]:
-    """Every planned survey's score by the groups of every attribute, small ones hidden."""
+    """Every planned survey's score by the groups of every attribute, small ones hidden.
+
+    Each instrument's answers in a wave are tabulated and scored once per respondent
+    (:func:`livinglab.stats.surveys.scores_of`); a group's score then sums up its
+    respondents' scores (:func:`~livinglab.stats.surveys.score_fields`): the numbers of
+    :func:`score_answers` on the group's answers, without a table per group.
+    """
+    waves = []
+    for plan in pilot.surveys:
+        instrument = instruments.get(plan.instrument)
+        for wave in plan.waves if instrument is not None else ():
+            assert instrument is not None
+            asked = plan_answers(pilot, plan.instrument,
+                                 answers_of(answers, plan.instrument, wave), people)
+            respondents = asked.drop_duplicates(ID)[[ID]]
+            waves.append((instrument, wave, respondents, _scores(asked, instrument)))
     scores: list[SubgroupScore] = []
     for attribute in order_attributes(pilot.attributes):
         if attribute not in people.columns:
             continue
-        for plan in pilot.surveys:
-            instrument = instruments.get(plan.instrument)
-            for wave in plan.waves if instrument is not None else ():
-                assert instrument is not None
-                asked = plan_answers(pilot, plan.instrument,
-                                     answers_of(answers, plan.instrument, wave), people)
-                mine = with_attribute(asked, people, attribute)
-                scores += _group_scores(mine, instrument=instrument, wave=wave,
-                                        attribute=attribute, alpha=pilot.decision.alpha)
+        for instrument, wave, respondents, per_respondent in waves:
+            scores += _group_scores(with_attribute(respondents, people, attribute),
+                                    per_respondent, instrument=instrument, wave=wave,
+                                    attribute=attribute, alpha=pilot.decision.alpha)
     return scores
 
 
-def _group_scores(answers: pd.DataFrame, *, instrument: Instrument, wave: str, attribute: str,
+def _scores(answers: pd.DataFrame, instrument: Instrument) -> pd.Series | None:
+    """Each respondent's score (None when the instrument's scoring is not one the stats
+    layer scores, or its answers break the scoring's rules: then no group is scored)."""
+    try:
+        return scores_of(answers, items=instrument.item_ids, scale_min=instrument.scale.min,
+                         scale_max=instrument.scale.max, scoring=instrument.scoring,
+                         reversed_items=instrument.reversed_items)
+    except ValueError:
+        return None
+
+
+def _group_scores(respondents: pd.DataFrame, per_respondent: pd.Series | None, *,
+                  instrument: Instrument, wave: str, attribute: str,
                   alpha: float) -> list[SubgroupScore]:
-    respondents = answers.drop_duplicates(ID)["_group"].value_counts()
-    groups = order_groups(respondents.index)
-    hidden = suppression([int(respondents[g]) for g in groups])
+    counts = respondents["_group"].value_counts()
+    groups = order_groups(counts.index)
+    hidden = suppression([int(counts[g]) for g in groups])
+    ids = respondents[ID].astype(str).to_numpy()
+    labels = respondents["_group"].to_numpy()
     rows = []
     for group, reason in zip(groups, hidden, strict=True):
         common: dict[str, Any] = {"instrument": instrument.id, "wave": wave,
                                   "attribute": attribute, "group": group,
                                   "senior": "age" in attribute and is_senior(group)}
-        result = None if reason else score_answers(answers[answers["_group"] == group],
-                                                   instrument=instrument, wave=wave,
-                                                   alpha=alpha)
-        if reason or result is None:
+        if reason or per_respondent is None:
             rows.append(SubgroupScore(**common, suppressed=reason is not None,
                                       suppression=reason,
                                       message=None if reason else "not scored"))
             continue
-        rows.append(SubgroupScore(**common, suppressed=False, n=result.n, score=result.score,
-                                  ci_low=result.ci_low, ci_high=result.ci_high,
-                                  message=result.message))
+        kept = per_respondent.reindex(ids[labels == group]).dropna().to_numpy(float)
+        fields = score_fields(kept, scoring=instrument.scoring, scale_min=instrument.scale.min,
+                              scale_max=instrument.scale.max, alpha=alpha)
+        rows.append(SubgroupScore(**common, suppressed=False, n=len(kept),
+                                  score=fields["score"], ci_low=fields["ci_low"],
+                                  ci_high=fields["ci_high"], message=survey_message(len(kept))))
     return rows
 
 

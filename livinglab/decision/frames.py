@@ -43,13 +43,30 @@ def with_attributes(values: pd.DataFrame, participants: pd.DataFrame | None,
 def wide(values: pd.DataFrame, attributes: Iterable[str] = ()) -> pd.DataFrame:
     """One row per participant: cohort, cohort_role, baseline, intervention, attributes."""
     keys = [c for c in (ID, COHORT, ROLE) if c in values.columns]
-    table = values.pivot_table(index=ID, columns=PERIOD, values=VALUE, aggfunc="mean")
-    table = table.reindex(columns=["baseline", "intervention"])
-    table.columns.name = None
+    table = _period_means(values)
     first = values.drop_duplicates(ID).set_index(ID)
     for column in [*keys[1:], *[a for a in attributes if a in values.columns]]:
         table[column] = first[column].reindex(table.index)
     return table.reset_index()
+
+
+def _period_means(values: pd.DataFrame) -> pd.DataFrame:
+    """Each participant's mean value per period, indexed by id in sorted order; a
+    participant without any value is left out. The numbers of
+    ``values.pivot_table(index=ID, columns=PERIOD, values=VALUE, aggfunc="mean")``
+    (columns reindexed to both periods), by two ``np.bincount`` instead of a group-by."""
+    codes, ids = pd.factorize(values[ID], sort=True)
+    numbers = values[VALUE].to_numpy(float)
+    present = ~np.isnan(numbers)
+    periods = values[PERIOD].to_numpy()
+    columns = {}
+    for period in ("baseline", "intervention"):
+        mask = present & (periods == period)
+        count = np.bincount(codes[mask], minlength=len(ids))
+        total = np.bincount(codes[mask], weights=numbers[mask], minlength=len(ids))
+        columns[period] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    table = pd.DataFrame(columns, index=pd.Index(ids, name=ID))
+    return table[table.notna().any(axis=1)]
 
 
 def outcome(table: pd.DataFrame, design: str) -> pd.Series:

@@ -473,6 +473,10 @@ def evaluate_pilot(pilot_id: str, *, lang: str = "fr") -> PilotEvaluation:
 def evaluate_spec(pilot: Pilot, *, lang: str = "fr") -> PilotEvaluation:
     """The evaluation of ``pilot`` exactly as given (no registered plan looked up, no
     small cell removed: :func:`evaluate_pilot` does both)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_limits
+
     from livinglab.evaluation import evaluate
     from livinglab.stats.placebo import PLACEBO_DESIGNS
     from livinglab.store import reductions
@@ -481,28 +485,38 @@ def evaluate_spec(pilot: Pilot, *, lang: str = "fr") -> PilotEvaluation:
 
     eng = engine()
     ensure_rollup_zone(eng, pilot_id=pilot.id, timezone=pilot.timezone)  # an edited zone
-    values = reductions.participant_values_by_metric(engine=eng, pilot=pilot)
-    answers = {
-        plan.instrument: reductions.survey_answers(
-            engine=eng, pilot=pilot, instrument=plan.instrument
-        )
-        for plan in pilot.surveys
-    }
-    return evaluate(
-        pilot,
-        values_by_metric=values,
-        answers_by_instrument=answers,
-        instruments=instruments(),
-        participants=reductions.participants(engine=eng, pilot=pilot),
-        data_version=reductions.data_version(engine=eng, pilot=pilot),
-        n_withdrawn=reductions.withdrawn_count(engine=eng, pilot=pilot),
-        lang=lang,
-        weekly_by_metric={  # the baseline weeks of each before/after metric: placebo check
-            m.id: weekly_participant_values(engine=eng, pilot=pilot, metric=m.id)
+    # The baseline weeks of each before/after metric (the placebo check) are read while
+    # the per-participant values are: each query on its own connection, so that the
+    # database works on two cores (SQLite releases the GIL while it steps).
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        weekly = {
+            m.id: pool.submit(weekly_participant_values, engine=eng, pilot=pilot, metric=m.id)
             for m in pilot.metrics
             if pilot.design_of(m) in PLACEBO_DESIGNS
-        },
-    )
+        }
+        values = reductions.participant_values_by_metric(engine=eng, pilot=pilot)
+        answers = {
+            plan.instrument: reductions.survey_answers(
+                engine=eng, pilot=pilot, instrument=plan.instrument
+            )
+            for plan in pilot.surveys
+        }
+        weekly_by_metric = {metric: future.result() for metric, future in weekly.items()}
+    # The statistics solve many small least-squares problems (an ANCOVA per subgroup):
+    # OpenBLAS's threads cost more than they save there (-35 % of the statistics' time
+    # with one thread on the 2-core machine of benchmarks/bench_scale.py).
+    with threadpool_limits(1, user_api="blas"):
+        return evaluate(
+            pilot,
+            values_by_metric=values,
+            answers_by_instrument=answers,
+            instruments=instruments(),
+            participants=reductions.participants(engine=eng, pilot=pilot),
+            data_version=reductions.data_version(engine=eng, pilot=pilot),
+            n_withdrawn=reductions.withdrawn_count(engine=eng, pilot=pilot),
+            lang=lang,
+            weekly_by_metric=weekly_by_metric,
+        )
 
 
 # --- app and dossier --------------------------------------------------------------

@@ -226,11 +226,13 @@ def _zero_filled(
     sum and rate_per_day metrics), of the participants and periods the design uses."""
     if "filled" not in data.columns:
         return 0
-    rows = data[data["filled"].eq(True)]
+    filled = data["filled"].eq(True).to_numpy()
     if design == "two_group":
-        rows = rows[rows[period] == "intervention"]
+        filled &= data[period].to_numpy() == "intervention"
+    if not filled.any():
+        return 0
     ids = {str(i) for cohort in kept for i in cohort.ids}
-    return int(rows[subject].astype(str).isin(ids).sum())
+    return sum(str(i) in ids for i in data[subject].to_numpy()[filled])
 
 
 def _build(

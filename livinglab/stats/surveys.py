@@ -63,8 +63,11 @@ __all__ = [  # re-exported for ``from livinglab.stats.surveys import ...``
     "respondent_scores",
     "response_rate",
     "response_rates",
+    "score_fields",
     "score_survey",
+    "scores_of",
     "sus_grade",
+    "survey_message",
     "sus_percentile",
 ]
 
@@ -208,6 +211,42 @@ def item_table(
     return table
 
 
+def scores_of(
+    answers: pd.DataFrame,
+    *,
+    items: Sequence[str],
+    scale_min: float,
+    scale_max: float,
+    scoring: str,
+    reversed_items: Sequence[str] = (),
+    subject: str = "participant_id",
+    item: str = "item",
+    answer: str = "answer",
+) -> pd.Series:
+    """Each respondent's score, the instrument checked as :func:`score_survey` checks it:
+    :func:`item_table` then :func:`respondent_scores`. Scoring once and summing up groups
+    of respondents with :func:`score_fields` gives the groups' :func:`score_survey`
+    numbers without tabulating the answers again for each group.
+
+    Returns
+    -------
+    Series of float
+        Indexed by respondent id (as text); NaN for a respondent with too few items
+        answered.
+
+    Raises
+    ------
+    ValueError
+        As :func:`score_survey`: an instrument inconsistent with its scoring, answers
+        outside the scale, two answers of one respondent to one item.
+    """
+    _check_instrument(items, reversed_items, scale_min, scale_max, scoring)
+    table = item_table(answers, items=items, reversed_items=reversed_items,
+                       scale_min=scale_min, scale_max=scale_max, subject=subject, item=item,
+                       answer=answer)
+    return respondent_scores(table, scoring=scoring, scale_min=scale_min, scale_max=scale_max)
+
+
 def respondent_scores(
     table: pd.DataFrame, *, scoring: str, scale_min: float, scale_max: float
 ) -> pd.Series:
@@ -287,6 +326,40 @@ def _top2box(scores: np.ndarray, scale_max: float, alpha: float) -> dict[str, An
         "top2box_ci_low": interval.ci_low,
         "top2box_ci_high": interval.ci_high,
     }
+
+
+def score_fields(
+    scores: np.ndarray, *, scoring: str, scale_min: float, scale_max: float, alpha: float = 0.05
+) -> dict[str, Any]:
+    """The score of a set of respondents from their own scores (:func:`respondent_scores`,
+    NaN dropped): what :func:`score_survey` reports beside reliability.
+
+    Parameters
+    ----------
+    scores : ndarray of float, shape (n,)
+        One score per respondent (0-100 for sus / umux_lite, +100 / 0 / -100 for nps,
+        the scale's unit for mean).
+
+    Returns
+    -------
+    dict
+        ``score``, ``ci_low``, ``ci_high`` (t CI clipped to the score's range; NPS:
+        adjusted Wald), ``sd``; NPS shares (nps), ``top2box`` with its Wilson CI
+        (mean), ``grade`` and ``percentile`` (sus). None where n is too small.
+    """
+    fields: dict[str, Any] = (
+        _nps_fields(scores, alpha)
+        if scoring == "nps"
+        else _clip(
+            _mean_with_ci(scores, alpha),
+            *((0.0, 100.0) if scoring != "mean" else (scale_min, scale_max)),
+        )
+    )
+    if scoring == "mean":
+        fields.update(_top2box(scores, scale_max, alpha))
+    if scoring == "sus" and fields["score"] is not None:
+        fields.update(grade=sus_grade(fields["score"]), percentile=sus_percentile(fields["score"]))
+    return fields
 
 
 def _select_wave(answers: pd.DataFrame, wave: str | None, wave_column: str) -> pd.DataFrame:
@@ -370,18 +443,8 @@ def score_survey(
     )
     scores = respondent_scores(table, scoring=scoring, scale_min=scale_min, scale_max=scale_max)
     kept = scores.dropna().to_numpy()
-    fields: dict[str, Any] = (
-        _nps_fields(kept, alpha)
-        if scoring == "nps"
-        else _clip(
-            _mean_with_ci(kept, alpha),
-            *((0.0, 100.0) if scoring != "mean" else (scale_min, scale_max)),
-        )
-    )
-    if scoring == "mean":
-        fields.update(_top2box(kept, scale_max, alpha))
-    if scoring == "sus" and fields["score"] is not None:
-        fields.update(grade=sus_grade(fields["score"]), percentile=sus_percentile(fields["score"]))
+    fields = score_fields(kept, scoring=scoring, scale_min=scale_min, scale_max=scale_max,
+                          alpha=alpha)
     notes = []
     if len(items) >= 2:
         reliability = cronbach_alpha(table.loc[scores.notna()], alpha=alpha)
@@ -401,7 +464,7 @@ def score_survey(
     excluded = int(scores.isna().sum())
     if excluded:
         notes.append(f"{excluded} respondent(s) left out: too few items answered")
-    message = _survey_message(len(kept))
+    message = survey_message(len(kept))
     return SurveyResult(
         instrument=instrument,
         wave=wave,
@@ -415,7 +478,8 @@ def score_survey(
     )
 
 
-def _survey_message(n: int) -> str | None:
+def survey_message(n: int) -> str | None:
+    """Why a score of ``n`` respondents has no value or no interval (None: it has both)."""
     if n == 0:
         return "no respondent answered enough items: nothing to score"
     if n < 2:

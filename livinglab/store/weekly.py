@@ -14,8 +14,10 @@ Readings outside both periods (a gap between them) are left out.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -27,6 +29,7 @@ from livinglab.store.reductions import (
     _day_period_case,
     _metric_key,
     _participant,
+    _period_days,
     _reading,
     _rollup,
     considered,
@@ -138,56 +141,64 @@ def weekly_participant_values(
         ordered by participant and week.
     """
     spec = pilot.metric(metric)
+    (b_first, b_last), (i_first, i_last) = _period_days(pilot)
+    first = day_number(pilot.periods.baseline.start)
+    last_week = _last_week(pilot, period)
+    day = _rollup.c.day
+    week = sa.type_coerce((day - first) // 7, sa.BigInteger)
     with _reading(engine, session) as connection:
         key = _metric_key(connection, pilot, metric)
         if key is None:
             return pd.DataFrame(columns=PARTICIPANT_COLUMNS)
-        readings, aggregate = _weekly_readings(pilot, spec.aggregate, key,
-                                               up_to_week=_last_week(pilot, period))
-        # GROUP BY the integer keys first (one row per participant-week), then join the
-        # participants' ids and cohorts to those few rows.
-        per_week = (
-            sa.select(
-                readings.c.participant_key,
-                readings.c.week,
-                sa.func.min(readings.c.period).label("period"),
-                sa.cast(aggregate, sa.Float).label("value"),
-            )
-            .where(readings.c.period.is_not(None))
-            .group_by(readings.c.participant_key, readings.c.week)
-            .subquery("per_week")
-        )
-        query = (
-            sa.select(
-                _participant.c.participant_id,
-                _participant.c.cohort_id,
-                _cohort.c.role,
-                per_week.c.week,
-                per_week.c.period,
-                per_week.c.value,
-            )
-            .select_from(
-                per_week.join(
-                    _participant, _participant.c.key == per_week.c.participant_key
-                ).join(
-                    _cohort,
-                    sa.and_(
-                        _cohort.c.pilot_id == _participant.c.pilot_id,
-                        _cohort.c.id == _participant.c.cohort_id,
-                    ),
-                )
-            )
+        # One GROUP BY over the integer keys of the roll-ups (no join, no text, no sort:
+        # the database streams the metric's key range once), then the participants' ids
+        # and cohorts, a row each, joined in pandas.
+        # the days of both periods as one range of the key (the gap between them, if
+        # any, filtered out), up to the last week wanted
+        last_day = i_last if last_week is None else min(i_last, first + 7 * last_week + 6)
+        weeks = connection.execute(
+            sa.select(_rollup.c.participant_key, week, sa.func.min(day),
+                      sa.func.sum(_rollup.c.n), sa.func.sum(_rollup.c.total))
+            .where(_rollup.c.metric_key == key, day >= b_first, day <= last_day,
+                   sa.or_(day <= b_last, day >= i_first))
+            .group_by(_rollup.c.participant_key, week)
+        ).all()
+        people = connection.execute(
+            sa.select(_participant.c.key, _participant.c.participant_id,
+                      _participant.c.cohort_id, _cohort.c.role)
+            .select_from(_participant.join(_cohort, sa.and_(
+                _cohort.c.pilot_id == _participant.c.pilot_id,
+                _cohort.c.id == _participant.c.cohort_id)))
             .where(considered(pilot))
-            .order_by(_participant.c.participant_id, per_week.c.week)
-        )
-        rows = connection.execute(query).all()
-    frame = pd.DataFrame([tuple(row) for row in rows], columns=PARTICIPANT_COLUMNS)
-    frame = frame.astype({"week": "int64", "value": "float64"})
+        ).all()
+    frame = _weekly_frame(weeks, people, aggregate=spec.aggregate, b_last=b_last)
     if period is not None:
         # a week is the period of its first reading (weekly_means' rule)
         frame = frame[frame["period"] == period].reset_index(drop=True)
     return frame
 
+
+def _weekly_frame(
+    weeks: Sequence[Any], people: Sequence[Any], *, aggregate: str, b_last: int
+) -> pd.DataFrame:
+    """The participant-week sums as :func:`weekly_participant_values`' frame: each week's
+    value by the metric's aggregate (as :func:`_weekly_readings`), its period (of its first
+    day), the considered participants' ids and cohorts, ordered by participant and week."""
+    # plain tuples: pandas probes a Row's attributes (32,000 failed lookups a metric)
+    sums = pd.DataFrame(list(map(tuple, weeks)),
+                        columns=["key", "week", "first_day", "n", "total"])
+    ids = pd.DataFrame(list(map(tuple, people)),
+                       columns=["key", "participant_id", "cohort", "cohort_role"])
+    frame = sums.merge(ids, on="key", how="inner", validate="many_to_one")
+    n, total = frame["n"].to_numpy(float), frame["total"].to_numpy(float)
+    value = {"mean": total / n, "share": total / n, "sum": total, "count": n,
+             "rate_per_day": total / 7.0}[aggregate]
+    frame = frame.assign(
+        value=value,
+        period=np.where(frame["first_day"].to_numpy() <= b_last, "baseline", "intervention"),
+    )
+    frame = frame.sort_values(["participant_id", "week"], kind="stable", ignore_index=True)
+    return frame[PARTICIPANT_COLUMNS].astype({"week": "int64", "value": "float64"})
 
 
 def _last_week(pilot: Pilot, period: str | None) -> int | None:

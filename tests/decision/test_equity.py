@@ -228,3 +228,24 @@ def test_survey_scores_by_subgroup_hide_small_groups():
     assert rows["65-74"].suppression == "complementary" and rows["65-74"].n is None
     assert (rows["35-64"].n, rows["18-34"].n) == (12, 8)
     assert rows["35-64"].score > 68
+
+
+def test_survey_scores_by_subgroup_are_each_groups_own_score():
+    # Oracle: score_survey (through score_answers) on the group's own answers, as each
+    # group was scored before the answers were tabulated once per wave; with a missing
+    # answer, so that one respondent is left out of the SUS
+    values, people, answers, instruments = survey_setup()
+    answers = answers.drop(index=answers.index[3]).reset_index(drop=True)
+    equity = equity_by_subgroup(PILOT, values_by_metric={"kwh": values}, participants=people,
+                                seed=1, survey_answers=answers, instruments=instruments)
+    bands = people.set_index("participant_id")["age_band"]
+    shown = [s for s in equity.scores if s.attribute == "age_band" and not s.suppressed]
+    assert {s.group for s in shown} == {"18-34", "35-64"}
+    for score in shown:
+        mine = answers[answers["participant_id"].map(bands) == score.group]
+        oracle = score_answers(mine, instrument=instruments["sus"], wave="after", alpha=0.05)
+        assert oracle is not None
+        assert (score.n, score.message) == (oracle.n, oracle.message)
+        assert (score.score, score.ci_low, score.ci_high) == pytest.approx(
+            (oracle.score, oracle.ci_low, oracle.ci_high), rel=1e-12)
+    assert sum(s.n for s in shown) < 20  # the respondent without every SUS item is out

@@ -18,6 +18,7 @@ Only pydantic and ruamel.yaml are imported: ``livinglab validate`` stays fast.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import types
@@ -247,6 +248,27 @@ def _read(path: Path, name: str) -> _Document:
             )
         )
         return document
+    key = (text, name, path.stem)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = _parse(text, document)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = parsed
+    return copy.deepcopy(parsed)
+
+
+# Parsed documents by their text: pages and evaluations read the same pilot and
+# instruments on every run, and ruamel's round-trip parser (which gives every key its
+# line) takes ~0.1 s for a pilot and the demo's instruments. Keyed by the whole text,
+# so an edit is always seen; bounded, since texts are at most MAX_FILE_CHARS.
+_PARSED: dict[tuple[str, str, str], _Document] = {}
+_PARSED_MAX = 64
+
+
+def _parse(text: str, document: _Document) -> _Document:
+    """``document`` (empty, named) filled from the YAML ``text``: data, lines, problems."""
+    name = document.name
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     try:

@@ -385,3 +385,27 @@ def test_the_loader_imports_no_heavy_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_file_read_again_is_the_same_and_an_edit_of_the_same_size_is_seen(
+    tmp_path: Path,
+) -> None:
+    # Parsed files are kept by their text: a second read gives an equal pilot that a
+    # caller may change freely, and an edit is seen even when the size and the
+    # modification time do not change
+    path = tmp_path / "trial.yaml"
+    path.write_text(VALID, encoding="utf-8")
+    stamp = path.stat().st_mtime_ns
+    first = load_pilot(path)
+    again = load_pilot(path)
+    assert again == first and again is not first
+    path.write_text(VALID.replace("Essai", "Essi2"), encoding="utf-8")
+    os.utime(path, ns=(stamp, stamp))
+    assert load_pilot(path).title.fr == "Essi2"
+    path.write_text(VALID.replace("aggregate: rate_per_day", "aggregate: avg"), encoding="utf-8")
+    for _ in range(2):  # the problems too are the file's, each time
+        with pytest.raises(SpecError) as caught:
+            load_pilot(path)
+        assert str(only(caught.value.problems)) == (
+            f"{path}:21: metrics[0].aggregate: 'avg' is not allowed "
+            "(expected one of: mean, sum, count, rate_per_day, share)")

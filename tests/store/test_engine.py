@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from livinglab.store import make_engine, migrate, schema_differences
-from livinglab.store.engine import alembic_config, normalise_url
+from livinglab.store.engine import HEAD_REVISION, alembic_config, normalise_url
 
 
 def test_the_migrated_schema_matches_the_models(engine):
@@ -16,6 +16,20 @@ def test_the_migrated_schema_matches_the_models(engine):
 def test_migrating_twice_changes_nothing(engine):
     migrate(engine)
 
+    assert schema_differences(engine) == []
+
+
+def test_the_head_revision_the_engine_knows_is_alembics_head(tmp_path):
+    # migrate() skips Alembic for a store at HEAD_REVISION: a new migration must move it
+    from alembic.script import ScriptDirectory
+
+    assert HEAD_REVISION == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    engine = make_engine(f"sqlite:///{tmp_path / 'older.db'}")
+    migrate(engine, "0012")
+    migrate(engine)  # a store behind the head is still brought to it
+    with engine.connect() as connection:
+        found = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    assert found == [(HEAD_REVISION,)]
     assert schema_differences(engine) == []
 
 

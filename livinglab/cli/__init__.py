@@ -469,6 +469,11 @@ privacy.register(app)
 
 def main() -> None:
     """Entry point: run the app, turning errors into messages and exit codes."""
+    # Before numpy is imported: the statistics solve small least-squares problems, where
+    # one OpenBLAS thread is faster than several and spares their buffers (21 MB of a
+    # `livinglab evaluate`); the app started by `livinglab app` inherits it. A value
+    # the user set wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         # Without standalone mode click returns an Exit's code instead of exiting.
         code = app(standalone_mode=False)

@@ -160,12 +160,15 @@ def step_import(args: argparse.Namespace) -> dict[str, Any]:
 
     work = Path(args.workdir)
     started = time.perf_counter()
+    services.engine()  # the store opened and migrated first: a city's store exists already
+    opened = time.perf_counter() - started
+    started = time.perf_counter()
     report = services.import_data(PILOT_ID, participants=work / "participants.csv",
                                   observations=work / "observations.csv",
                                   responses=work / "responses.csv")
     assert report.observations is not None
     return {"seconds": time.perf_counter() - started, "read": report.observations.read,
-            "inserted": report.observations.inserted}
+            "inserted": report.observations.inserted, "open_store_seconds": opened}
 
 
 def step_arrow(args: argparse.Namespace) -> dict[str, Any]:

@@ -18,8 +18,9 @@ importer's ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` works unchanged.
 Partitions are made by :func:`ensure_partitions` before rows go in (the importer, the
 migration). A new partition is built apart and then attached (``ATTACH PARTITION``),
 which takes a SHARE UPDATE EXCLUSIVE lock on its parent: unlike ``CREATE TABLE ...
-PARTITION OF`` (ACCESS EXCLUSIVE), it does not block the evaluations and imports of
-other pilots until the import that made it commits. On SQLite nothing changes: the table
+PARTITION OF`` (ACCESS EXCLUSIVE), it does not block the evaluations, erasures and
+imports of other pilots until the import that made it commits (two imports that both make
+partitions queue on it). On SQLite nothing changes: the table
 is one ``WITHOUT ROWID`` table and :func:`ensure_partitions` does nothing.
 """
 

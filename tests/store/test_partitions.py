@@ -267,3 +267,34 @@ def _evaluation(engine: sa.Engine, pilot: Any, instruments: Any) -> dict[str, An
     facts.pop("data_version")
     return json.loads(json.dumps(facts, default=str))
 
+
+
+def test_a_metric_being_partitioned_blocks_no_reader_and_is_made_once(loaded, pilot):
+    # An import making a new metric's partitions (not committed yet): another pilot's
+    # readings can still be read at once, and a second import making the same partitions
+    # waits for the first, then finds them made.
+    import threading
+
+    new_key, kwh = 999, _keys(loaded, pilot.id)["kwh"]
+    january = (1_704_067_200_000_000, 1_706_745_599_999_999)
+    second: dict[str, Any] = {}
+
+    def make_again() -> None:
+        with loaded.begin() as connection:
+            second["made"] = ensure_partitions(connection, [new_key], *january)
+
+    with loaded.begin() as first:
+        made = ensure_partitions(first, [new_key], *january)
+        with loaded.connect() as reader:
+            reader.execute(sa.text("SET lock_timeout = '2s'"))
+            read = reader.execute(sa.text(
+                "SELECT count(*) FROM observation WHERE metric_key = :k"), {"k": kwh}).scalar()
+        waiting = threading.Thread(target=make_again)
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive()  # queued behind the first transaction
+    waiting.join(timeout=30)
+
+    assert (made, read, second["made"]) == (3, 6, 0)  # itself, January, default; kwh's 6
+    assert _tree(loaded)[f"observation_{new_key}"] == [
+        f"observation_{new_key}_202401", f"observation_{new_key}_default"]

@@ -10,8 +10,7 @@ participant-days. For each scale, each step in its own process (its peak RSS its
 
 - ``import``: ``services.import_data`` of the CSV files into an empty SQLite store,
   beside an **Arrow ingest** (pyarrow reads the same CSV; the rows go into a table with
-  the same key, ``WITHOUT ROWID``, by ``executemany``) and, with ``--postgres``, beside
-  a **COPY** into the same keyed table on that server;
+  the same key, ``WITHOUT ROWID``, by ``executemany``);
 - ``reimport``: the same files again (an unchanged file is recognised by its hash);
 - ``evaluate``: ``livinglab evaluate --json`` as a whole process (wall time, peak RSS)
   and ``services.evaluate_pilot`` in process (cold, warm), beside the **best bare SQL**
@@ -20,7 +19,13 @@ participant-days. For each scale, each step in its own process (its peak RSS its
   reduction);
 - ``pages``: the portfolio (whole app, signed in, AppTest) cold and warm, and a pilot
   page's warm rerun;
-- the store's size on disk beside the Parquet file's.
+- the store's size on disk beside the Parquet file's;
+- with ``--postgres URL``, the same pilot on that server too, in a schema of its own
+  (``livinglab_bench``, dropped and made again for each scale): the import beside a
+  **COPY** of the same CSV into a table with the same key, the re-import, the evaluation
+  in process (cold, warm) beside the best bare SQL there, the number of partitions of
+  ``observation`` (a metric's partition, its months and its default: see
+  :mod:`livinglab.store.partitions`) and the schema's size.
 
 Usage::
 
@@ -155,12 +160,15 @@ def step_import(args: argparse.Namespace) -> dict[str, Any]:
 
     work = Path(args.workdir)
     started = time.perf_counter()
+    services.engine()  # the store opened and migrated first: a city's store exists already
+    opened = time.perf_counter() - started
+    started = time.perf_counter()
     report = services.import_data(PILOT_ID, participants=work / "participants.csv",
                                   observations=work / "observations.csv",
                                   responses=work / "responses.csv")
     assert report.observations is not None
     return {"seconds": time.perf_counter() - started, "read": report.observations.read,
-            "inserted": report.observations.inserted}
+            "inserted": report.observations.inserted, "open_store_seconds": opened}
 
 
 def step_arrow(args: argparse.Namespace) -> dict[str, Any]:
@@ -197,7 +205,10 @@ def step_arrow(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def step_copy(args: argparse.Namespace) -> dict[str, Any]:
-    """PostgreSQL: COPY of the CSV into a keyed table (text ids mapped by a join)."""
+    """PostgreSQL: COPY of the CSV into an unlogged table, then one INSERT ... SELECT into
+    a keyed table (metric ids numbered from their few distinct values by a hash join, no
+    sort of the rows; the participant's number read from its id; timestamps to epoch
+    microseconds)."""
     import psycopg
 
     url = args.postgres.replace("postgresql+psycopg://", "postgresql://")
@@ -215,9 +226,10 @@ def step_copy(args: argparse.Namespace) -> dict[str, Any]:
                            "ts bigint, value double precision, batch_id int, "
                            "PRIMARY KEY (metric_key, participant_key, ts))")
         connection.execute(
-            "INSERT INTO bench_copy SELECT dense_rank() OVER (ORDER BY metric), "
-            "substr(participant_id, 3)::int, (extract(epoch from ts) * 1000000)::bigint, "
-            "value, 1 FROM bench_copy_raw")
+            "INSERT INTO bench_copy SELECT k.key, substr(r.participant_id, 3)::int, "
+            "(extract(epoch from r.ts) * 1000000)::bigint, r.value, 1 FROM bench_copy_raw r "
+            "JOIN (SELECT metric, row_number() OVER (ORDER BY metric) AS key FROM "
+            "(SELECT DISTINCT metric FROM bench_copy_raw) m) k ON k.metric = r.metric")
         seconds = time.perf_counter() - started
         connection.execute("DROP TABLE bench_copy_raw, bench_copy")
     return {"seconds": seconds}
@@ -340,13 +352,15 @@ def _environment(work: Path, url: str) -> dict[str, str]:
                                                         os.environ.get("PYTHONPATH")]))}
 
 
-def run_step(name: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+def run_step(name: str, args: argparse.Namespace, work: Path,
+             url: str | None = None) -> dict[str, Any]:
+    """Run one step in its own process, on the SQLite store of ``work`` or on ``url``."""
     command = [sys.executable, __file__, "--step", name, "--workdir", str(work),
                "--readings", str(args.readings), "--households", str(args.households),
                "--days", str(args.days), "--repeat", str(args.repeat)]
     if args.postgres:
         command += ["--postgres", args.postgres]
-    env = {**os.environ, **_environment(work, _url(work))}
+    env = {**os.environ, **_environment(work, url or _url(work))}
     output = subprocess.run(command, check=True, capture_output=True, text=True,
                             env=env).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -387,6 +401,7 @@ def one_scale(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     result["reimport"] = run_step("import", args, work)
     result["arrow"] = run_step("arrow", args, work)
     result["copy"] = run_step("copy", args, work) if args.postgres else None
+    result["postgres"] = on_postgres(args, work) if args.postgres else None
     result["evaluate"] = run_step("evaluate", args, work)
     result["whole_evaluate"] = statistics.median(
         [whole_evaluate(work)["seconds"] for _ in range(args.repeat)])
@@ -398,13 +413,55 @@ def one_scale(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     return result
 
 
+BENCH_SCHEMA = "livinglab_bench"
+
+
+def postgres_store(url: str) -> str:
+    """An empty schema of its own on the server (dropped and made again), and the URL of a
+    store in it (every connection's ``search_path``)."""
+    import sqlalchemy as sa
+
+    from livinglab.store.engine import normalise_url
+
+    admin = sa.create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {BENCH_SCHEMA} CASCADE"))
+        connection.execute(sa.text(f"CREATE SCHEMA {BENCH_SCHEMA}"))
+    admin.dispose()
+    scoped = sa.engine.make_url(normalise_url(url)).update_query_dict(
+        {"options": f"-csearch_path={BENCH_SCHEMA}"})
+    return scoped.render_as_string(hide_password=False)
+
+
+def on_postgres(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """The pilot imported, imported again and evaluated by livinglab on the PostgreSQL
+    server, and what its store holds there: partitions and size."""
+    import sqlalchemy as sa
+
+    url = postgres_store(args.postgres)
+    found: dict[str, Any] = {"import": run_step("import", args, work, url)}
+    found["reimport"] = run_step("import", args, work, url)
+    found["evaluate"] = run_step("evaluate", args, work, url)
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        found["partitions"] = connection.execute(sa.text(
+            "SELECT count(*) FROM pg_partition_tree('observation') WHERE level > 0")).scalar()
+        found["store_mb"] = round(float(connection.execute(sa.text(
+            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE n.nspname = :schema AND c.relkind IN ('r', 'm')"
+        ), {"schema": BENCH_SCHEMA}).scalar() or 0) / 1e6, 1)
+    engine.dispose()
+    return found
+
+
 def ratios(result: dict[str, Any]) -> dict[str, float | None]:
     """The goals' ratios (livinglab / the other way; lower is better)."""
     evaluate, imported = result["evaluate"], result["import"]
-    copy = result.get("copy")
+    copy, postgres = result.get("copy"), result.get("postgres")
     return {
         "import_vs_arrow": imported["seconds"] / result["arrow"]["seconds"],
-        "import_vs_pg_copy": None if not copy else imported["seconds"] / copy["seconds"],
+        "import_vs_pg_copy": None if not (copy and postgres)
+        else postgres["import"]["seconds"] / copy["seconds"],
         "reimport_vs_import": result["reimport"]["seconds"] / imported["seconds"],
         "evaluate_warm_vs_bare_sql": evaluate["warm"] / evaluate["bare_sql"],
         "evaluate_warm_vs_duckdb": evaluate["warm"] / result["duckdb"]["seconds"],
@@ -419,8 +476,18 @@ FIGURES = [
     ("import (s)", lambda r: f"{r['import']['seconds']:.2f}"),
     ("Arrow ingest, same keyed table (s)", lambda r: f"{r['arrow']['seconds']:.2f}"),
     ("import / Arrow", lambda r: f"{r['ratios']['import_vs_arrow']:.2f}x"),
-    ("import / PostgreSQL COPY", lambda r: "—" if r["copy"] is None
-     else f"{r['ratios']['import_vs_pg_copy']:.2f}x"),
+    ("PostgreSQL: import / keyed COPY (s)", lambda r: "—" if r["postgres"] is None
+     else f"{r['postgres']['import']['seconds']:.2f} / {r['copy']['seconds']:.2f}"
+     f" = {r['ratios']['import_vs_pg_copy']:.2f}x"),
+    ("PostgreSQL: re-import / import", lambda r: "—" if r["postgres"] is None
+     else f"{r['postgres']['reimport']['seconds']:.2f} s = "
+     f"{r['postgres']['reimport']['seconds'] / r['postgres']['import']['seconds']:.0%}"),
+    ("PostgreSQL: evaluate cold / warm, bare SQL (s)", lambda r: "—" if r["postgres"] is None
+     else f"{r['postgres']['evaluate']['cold']:.2f} / {r['postgres']['evaluate']['warm']:.2f}"
+     f", {r['postgres']['evaluate']['bare_sql']:.3f}"),
+    ("PostgreSQL: partitions of observation, store (MB)", lambda r: "—"
+     if r["postgres"] is None else f"{r['postgres']['partitions']}, "
+     f"{r['postgres']['store_mb']}"),
     ("re-import unchanged (s)", lambda r: f"{r['reimport']['seconds']:.2f}"),
     ("re-import / import", lambda r: f"{r['ratios']['reimport_vs_import']:.0%}"),
     ("evaluate, whole process (s)", lambda r: f"{r['whole_evaluate']:.2f}"),
@@ -456,7 +523,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--days", type=int, default=208, help="half baseline, half after")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the repeated steps")
     parser.add_argument("--workdir", default=None, help="where files and stores go")
-    parser.add_argument("--postgres", default=None, help="a PostgreSQL URL for the COPY")
+    parser.add_argument("--postgres", default=None,
+                        help="a PostgreSQL URL: the COPY, and livinglab on that server too")
     parser.add_argument("--json", action="store_true", help="print the results as JSON too")
     parser.add_argument("--readings", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 
 from livinglab.store.engine import make_engine
 from livinglab.store.models import metadata
+from livinglab.store.partitions import partition_names
 
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
-def _run(connection: object) -> None:
+def _run(connection: Any) -> None:
+    partitions = partition_names(connection)  # data, not schema: see livinglab.store.partitions
     context.configure(
         connection=connection,
         target_metadata=metadata,
         compare_type=True,
+        include_name=lambda name, kind, _: not (kind == "table" and name in partitions),
         # SQLite cannot ALTER most things: batch mode copies the table instead.
         render_as_batch=True,
     )

@@ -142,12 +142,20 @@ def _at_head(engine: Engine) -> bool:
 
 
 def schema_differences(engine: Engine) -> list[Any]:
-    """What the database schema lacks or has more than the models (empty when in sync)."""
+    """What the database schema lacks or has more than the models (empty when in sync).
+
+    The partitions of ``observation`` on PostgreSQL are left out: the models declare
+    the partitioned table, the partitions are data (:mod:`livinglab.store.partitions`)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
     from livinglab.store.models import metadata
+    from livinglab.store.partitions import partition_names
 
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        partitions = partition_names(connection)
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True,
+            "include_name": lambda name, kind, _: not (kind == "table" and name in partitions),
+        })
         return list(compare_metadata(context, metadata))

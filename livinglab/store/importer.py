@@ -108,6 +108,7 @@ from livinglab.store.erasure import erased_pseudonyms
 from livinglab.store.import_consents import CONSENT_ON, read_consent_days, write_consents
 from livinglab.store.import_problems import Problems, shown
 from livinglab.store.keys import check_key
+from livinglab.store.partitions import ensure_partitions
 from livinglab.store.periods import local_text, period_bounds
 from livinglab.store.plans import note_plan, register_plan
 from livinglab.store.pseudonym import pseudonymize
@@ -1343,6 +1344,9 @@ class _ImportRun:
         self._write_consents()
         self._lock_stored_participants(sources)
         if "observations" in sources:
+            span = period_bounds(self.pilot)  # every reading is in a period: partitions first
+            ensure_partitions(self.connection, stored.values(), span[0].start_us,
+                              span[-1].end_us - 1)  # PostgreSQL only
             # Deferred duplicates (PostgreSQL): no staged row can be in the store, so a
             # plain INSERT, twice as fast as ON CONFLICT's speculative insertion on a
             # big table; a row already there (a duplicate within the file, or a row a

@@ -15,7 +15,9 @@ Keys and encodings that the rest of the store relies on:
   makes a re-import store nothing twice, ordered so that a reduction of one metric
   reads one contiguous range grouped by participant. On SQLite the table is
   ``WITHOUT ROWID``, so that key *is* the table: a covering index of
-  (metric, participant, timestamp, value) that costs nothing extra to keep.
+  (metric, participant, timestamp, value) that costs nothing extra to keep. On
+  PostgreSQL it is partitioned by metric, then by UTC month (migration 0014,
+  :mod:`livinglab.store.partitions`); the partitions are not models.
 """
 
 from __future__ import annotations

@@ -159,6 +159,8 @@ SQLITE_ROWS_PER_INSERT = 50
 """Rows per INSERT statement when staging on SQLite (fewer statements to step)."""
 NEW_KEY_OFFSET = 1 << 40
 """Staged participants new in this import get ``NEW_KEY_OFFSET + i`` until inserted."""
+DUPLICATES = "ll_stage_duplicates"
+"""SQLite: the staging tables in which some row's key came twice (see _create_stage)."""
 ERASED_KEY = -2
 """The key a raw id resolves to when its person was erased: their rows are skipped."""
 
@@ -641,7 +643,8 @@ class _ImportRun:
                 return
             self.connection.execution_options(sqlite_begin="DEFERRED")
             with self.connection.begin():
-                for table in (STAGE_OBSERVATION, STAGE_RESPONSE, KEY_MAP, STAGE_ROLLUP):
+                for table in (STAGE_OBSERVATION, STAGE_RESPONSE, KEY_MAP, STAGE_ROLLUP,
+                              DUPLICATES):
                     self.connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
         except sa.exc.DBAPIError:
             self.connection.invalidate()  # a broken connection must not go back to the pool
@@ -883,6 +886,14 @@ class _ImportRun:
                 f"line INTEGER NOT NULL, dup_lines TEXT, PRIMARY KEY ({', '.join(key)})) "
                 "WITHOUT ROWID"
             )
+            self.connection.execute(sa.text(ddl))
+            # A duplicate's upsert notes its table: the search for duplicates then reads
+            # the staged rows only when there are some (a million rows: 0.05-0.1 s).
+            self.connection.execute(sa.text(
+                f"CREATE TEMP TABLE IF NOT EXISTS {DUPLICATES} (staged TEXT NOT NULL)"))
+            self.connection.execute(sa.text(
+                f"CREATE TEMP TRIGGER {table}_duplicate AFTER UPDATE OF dup_lines ON {table} "
+                f"BEGIN INSERT INTO {DUPLICATES} VALUES ('{table}'); END"))
         else:
             types = {"INTEGER": "BIGINT", "REAL": "DOUBLE PRECISION"}
             ddl = (
@@ -890,7 +901,7 @@ class _ImportRun:
                 f"{', '.join(f'{c} {types.get(t, t)} NOT NULL' for c, t in columns)}, "
                 "line BIGINT NOT NULL)"
             )
-        self.connection.execute(sa.text(ddl))
+            self.connection.execute(sa.text(ddl))
 
     def _stage(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         """Write checked rows (their last field is the line) to a staging table."""
@@ -1289,6 +1300,11 @@ class _ImportRun:
         _, key = STAGE_COLUMNS[table]
         what = KEY_WORDS[table]
         if self.sqlite:
+            if not self.connection.execute(
+                sa.text(f"SELECT EXISTS (SELECT 1 FROM {DUPLICATES} WHERE staged = :table)"),
+                {"table": table},
+            ).scalar_one():
+                return  # no upsert met a staged key twice
             rows = self.connection.execute(
                 sa.text(
                     f"SELECT line, dup_lines FROM {table} WHERE dup_lines IS NOT NULL ORDER BY line"

@@ -107,7 +107,7 @@ from livinglab.store.dialects import CsvOptions
 from livinglab.store.erasure import erased_pseudonyms
 from livinglab.store.import_consents import CONSENT_ON, read_consent_days, write_consents
 from livinglab.store.import_problems import Problems, shown
-from livinglab.store.keys import check_key
+from livinglab.store.keys import check_key, stored_fingerprint
 from livinglab.store.periods import local_text, period_bounds
 from livinglab.store.plans import note_plan, register_plan
 from livinglab.store.pseudonym import pseudonymize
@@ -196,6 +196,9 @@ class KindReport:
     skipped_erased : int
         Rows of people erased on request (a tombstone holds their pseudonym): skipped,
         never stored again.
+    unchanged : bool
+        The file is one stored whole before (``batch_id`` names that import), known by
+        its hash: scanned, not read again (``read_as`` empty), nothing written.
     """
 
     kind: str
@@ -208,6 +211,7 @@ class KindReport:
     read_as: str = ""
     trimmed: int = 0
     skipped_erased: int = 0
+    unchanged: bool = False
 
 
 @dataclass(frozen=True)
@@ -366,32 +370,37 @@ def import_files(
         if path is not None
     }
     problems = Problems()
+    scans: dict[str, Any] = {}
     for kind, source in sources.items():
         if not source.path.is_file():
             problems.add(source.name, None, "", "file not found")
         elif source.parquet and kind != "observations":
             problems.add(source.name, None, "", f"the {kind} file must be CSV (got a Parquet file)")
         else:
-            scan = scan_source(source.path)
+            scans[kind] = scan = scan_source(source.path)
             source.sha256, source.plain = scan.sha256, scan.plain
-            if source.excel:
-                source.plain = False
-            elif not source.parquet:
-                choose_dialect(source, kind, scan, source.options, problems)
+    # A file stored whole before, byte for byte, with nothing since that could make its
+    # rows read differently or bring back what was removed: a scan (its hash) and no
+    # import; not even its dialect is decided (it is not read).
+    counts = {} if problems.total else _unchanged_files(
+        engine, pilot, sources, secret_key, csv_options)
+    for kind, scan in scans.items():
+        source = sources[kind]
+        if source.excel:
+            source.plain = False
+        elif not source.parquet and kind not in counts:
+            choose_dialect(source, kind, scan, source.options, problems)
     problems.raise_if_any()
+    written = {k: s for k, s in sources.items() if k not in counts}
 
     # The pilot, its cohorts and metrics are recorded in the write transaction, with the
     # rows (phase 2): a refused import writes nothing at all. Until then a metric not yet
     # in the store has a placeholder key.
-    with Session(engine) as session:
-        stored = metric_keys(session=session, pilot_id=pilot.id)
-    planned = {m.id: stored.get(m.id, NEW_KEY_OFFSET + i) for i, m in enumerate(pilot.metrics)}
-
-    # A file stored whole before, byte for byte, with nothing since that could make its
-    # rows read differently or bring back what was removed: a scan (its hash, above) and
-    # no import.
-    counts = _unchanged_files(engine, pilot, sources, secret_key, csv_options)
-    written = {k: s for k, s in sources.items() if k not in counts}
+    planned: dict[str, int] = {}
+    if written:
+        with Session(engine) as session:
+            stored = metric_keys(session=session, pilot_id=pilot.id)
+        planned = {m.id: stored.get(m.id, NEW_KEY_OFFSET + i) for i, m in enumerate(pilot.metrics)}
     if written:
         with engine.connect() as connection, _without_cyclic_gc():
             run = _ImportRun(connection, pilot, instrument_map, planned, secret_key, problems)
@@ -415,6 +424,7 @@ def import_files(
             connection.execute(sa.text(f"ANALYZE {tables}"))
             connection.commit()
     skipped = run.skipped if written else {}
+    unchanged = set(sources) - set(written)
     reports = {
         kind: KindReport(
             kind=kind,
@@ -424,9 +434,10 @@ def import_files(
             already_present=counts[kind][0] - counts[kind][1] - skipped.get(kind, 0),
             batch_id=counts[kind][2],
             sha256=source.sha256,
-            read_as=described(source),
+            read_as="" if kind in unchanged else described(source),
             trimmed=source.trimmed,
             skipped_erased=skipped.get(kind, 0),
+            unchanged=kind in unchanged,
         )
         for kind, source in sources.items()
     }
@@ -447,7 +458,8 @@ def _unchanged_files(
     known without reading it: a batch of this pilot stored a file of the same kind with
     the same SHA-256, every dialect setting was detected (the same bytes then read the
     same), the pilot's spec has not changed since (its cohorts, attributes, metrics,
-    periods and surveys decide what a row means), the store's key is this one, and no
+    periods and surveys decide what a row means), the store's key is this one (recorded
+    for the pilot), and no
     batch of the pilot since then removed anything (only :data:`ADDING_KINDS`: an
     erasure, a withdrawal, is followed by a real import, which skips the erased people's
     rows and respects the withdrawal). Other files are imported as usual.
@@ -463,8 +475,11 @@ def _unchanged_files(
     batch, pilot_row = db.ImportBatch.__table__, db.Pilot.__table__  # type: ignore[attr-defined]
     unchanged: dict[str, tuple[int, int, int]] = {}
     with engine.connect() as connection:
-        # Another key: refused, as an import would be.
+        # Another key: refused, as an import would be. A pilot without a fingerprint of
+        # its own (a store filled before keys were per pilot) gets it from an import.
         check_key(connection, secret_key, pilot_id=pilot.id)
+        if stored_fingerprint(connection, pilot.id) is None:
+            return {}
         stored = connection.execute(
             sa.select(pilot_row.c.spec_hash, pilot_row.c.loaded_at)
             .where(pilot_row.c.id == pilot.id)).one_or_none()

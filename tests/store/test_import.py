@@ -112,6 +112,8 @@ def test_unchanged_participants_and_responses_files_are_known_by_their_hash(
     again = run(engine, pilot, instruments, **files)
 
     assert again.batch_ids == first.batch_ids  # no new batch: the stored ones named
+    assert [(k.unchanged, k.read_as) for k in again.kinds] == [(True, ""), (True, "")]
+    assert not any(k.unchanged for k in first.kinds)
     assert [(k.read, k.inserted, k.already_present) for k in again.kinds] == [
         (4, 0, 4),
         (3, 0, 3),
@@ -144,6 +146,7 @@ def test_an_unchanged_participants_file_does_not_bring_back_an_erased_person(
     again = run(engine, pilot, instruments, **files)
 
     assert again.participants.batch_id != first.participants.batch_id
+    assert not again.participants.unchanged
     assert again.participants.skipped_erased == 1
     assert (again.participants.inserted, again.participants.already_present) == (0, 3)
     assert count(engine, "participant") == before["participant"] == 3

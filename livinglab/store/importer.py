@@ -149,7 +149,6 @@ from livinglab.store.staging import (
     STAGE_RESPONSE,
     OneBehind,
     pg_binary_copy,
-    stage_layout,
 )
 
 FAST_CSV = True
@@ -891,7 +890,7 @@ class _ImportRun:
     # -- staging tables
 
     def _create_stage(self, table: str) -> None:
-        columns, key = stage_layout(table, sqlite=self.sqlite)
+        columns, key = STAGE_COLUMNS[table]
         if self.sqlite:
             # The natural key as the table's key: duplicates within the file are
             # caught on insert (their lines are appended to dup_lines), and the
@@ -933,7 +932,7 @@ class _ImportRun:
                     f"INSERT INTO {table} ({', '.join(names)}) "
                     f"VALUES ({', '.join('?' * len(names))}) "
                     f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-                    "dup_lines = COALESCE(dup_lines || ',', '') || excluded.line",
+                    "dup_lines = COALESCE(dup_lines || ',', '') || abs(excluded.line)",
                     rows,
                 )
             else:
@@ -949,7 +948,7 @@ class _ImportRun:
         count = len(columns[-1])
         if not count:
             return
-        typed_columns, key = stage_layout(table, sqlite=self.sqlite)
+        typed_columns, key = STAGE_COLUMNS[table]
         names = [c for c, _ in typed_columns] + ["line"]
         driver = self.connection.connection.driver_connection
         assert driver is not None
@@ -962,7 +961,7 @@ class _ImportRun:
                     flat[j::width] = column.tolist()
                 upsert = (
                     f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-                    "dup_lines = COALESCE(dup_lines || ',', '') || excluded.line"
+                    "dup_lines = COALESCE(dup_lines || ',', '') || abs(excluded.line)"
                 )
                 one = "(" + ", ".join("?" * width) + ")"
                 head = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
@@ -1032,13 +1031,13 @@ class _ImportRun:
 
     def _stage_observation_columns(self, columns: Sequence[np.ndarray]) -> None:
         """Stage checked readings, and their sums per local day (the roll-ups; SQLite:
-        a reading alone on its day is marked with it, see
-        :data:`~livinglab.store.staging.SQLITE_OBSERVATION`)."""
+        a reading alone on its day is its own, see
+        :data:`~livinglab.store.staging.ALONE_ON_ITS_DAY`)."""
         assert self.rollups is not None
-        alone_days = self.rollups.stage(*columns[:4])
-        if alone_days is not None:
-            metric, participant, micros, value, line = columns
-            columns = (metric, participant, micros, value, alone_days, line)
+        alone = self.rollups.stage(*columns[:4])
+        if alone is not None:  # SQLite: marked by their line's sign (ALONE_ON_ITS_DAY)
+            *readings, line = columns
+            columns = (*readings, np.where(alone, -line, line))
         self._stage_columns(STAGE_OBSERVATION, columns)
 
     def _writable_from_another_thread(self) -> bool:
@@ -1322,7 +1321,8 @@ class _ImportRun:
                 return  # no upsert met a staged key twice
             rows = self.connection.execute(
                 sa.text(
-                    f"SELECT line, dup_lines FROM {table} WHERE dup_lines IS NOT NULL ORDER BY line"
+                    f"SELECT abs(line), dup_lines FROM {table} WHERE dup_lines IS NOT NULL "
+                    "ORDER BY abs(line)"
                 )
             )
             pairs = [(first, int(dup)) for first, dups in rows for dup in dups.split(",")]
@@ -1345,20 +1345,20 @@ class _ImportRun:
             return  # only participants already stored can have stored rows
         if table == STAGE_OBSERVATION:
             sql = (
-                f"SELECT s.line, s.value, o.value FROM {table} s JOIN observation o "
+                f"SELECT abs(s.line), s.value, o.value FROM {table} s JOIN observation o "
                 "ON o.metric_key = s.metric_key AND o.participant_key = s.participant_key "
                 f"AND o.ts = s.ts WHERE s.participant_key < {NEW_KEY_OFFSET} AND o.value <> s.value"
             )
             column, what = "value", "a reading for this participant, metric and timestamp"
         else:
             sql = (
-                f"SELECT s.line, s.answer, r.answer FROM {table} s JOIN survey_response r "
+                f"SELECT abs(s.line), s.answer, r.answer FROM {table} s JOIN survey_response r "
                 "ON r.participant_key = s.participant_key AND r.instrument_id = s.instrument_id "
                 f"AND r.wave = s.wave AND r.item_id = s.item_id "
                 f"WHERE s.participant_key < {NEW_KEY_OFFSET} AND r.answer <> s.answer"
             )
             column, what = "answer", "an answer of this participant to this item in this wave"
-        for line, new, old in self.connection.execute(sa.text(sql + " ORDER BY s.line")):
+        for line, new, old in self.connection.execute(sa.text(sql + " ORDER BY abs(s.line)")):
             self.problems.add(
                 source.name,
                 line,

@@ -33,7 +33,7 @@ from sqlalchemy.engine import Connection
 
 from livinglab.store import models as db
 from livinglab.store.periods import zone_offsets
-from livinglab.store.staging import STAGE_OBSERVATION
+from livinglab.store.staging import ALONE_ON_ITS_DAY, STAGE_OBSERVATION
 
 DAY_US = 86_400_000_000
 _EPOCH_DAY = date(1970, 1, 1)
@@ -219,8 +219,8 @@ class StagedRollups:
     overlapping file recomputes the touched days instead, :func:`refresh_rollups`).
 
     SQLite: a day with a single reading in its chunk (a daily metric) is not summed up
-    nor staged twice: its reading is marked in the observation stage with its day
-    (:data:`livinglab.store.staging.SQLITE_OBSERVATION`), and is its own roll-up.
+    nor staged twice: its reading is marked in the observation stage (its line negated,
+    :data:`livinglab.store.staging.ALONE_ON_ITS_DAY`), and is its own roll-up.
 
     Parameters
     ----------
@@ -236,6 +236,7 @@ class StagedRollups:
                  end_us: int) -> None:
         self.connection = connection
         self.sqlite = connection.dialect.name == "sqlite"
+        self._zone = (timezone, start_us, end_us)
         pieces = zone_offsets(timezone, start_us, end_us)
         self._starts = np.array([start for start, _ in pieces], dtype=np.int64)
         self._offsets = np.array([offset for _, offset in pieces], dtype=np.int64)
@@ -268,23 +269,19 @@ class StagedRollups:
         Returns
         -------
         numpy.ndarray or None
-            SQLite: per reading, its local day (int) if it is the only reading of its
-            metric and participant that day in the chunk, else None (object array, for
-            the observation stage's ``day``): those days are not staged here. None on
-            PostgreSQL (every day is staged).
+            SQLite: per reading, True if it is the only reading of its metric and
+            participant that day in the chunk (boolean): those days are not staged here,
+            the caller marks the readings (:data:`~livinglab.store.staging.ALONE_ON_ITS_DAY`).
+            None on PostgreSQL (every day is staged).
         """
         if not len(micros):
-            return np.empty(0, dtype=object) if self.sqlite else None
+            return np.zeros(0, dtype=bool) if self.sqlite else None
         columns, alone = summed_by_day(
             metric_keys.astype(np.int64), participant_keys.astype(np.int64),
             self.local_days(micros.astype(np.int64)), micros.astype(np.int64),
             values.astype(np.float64), alone=self.sqlite)
         self.readings += len(micros)
-        alone_days: np.ndarray | None = None
         if self.sqlite:
-            assert alone is not None
-            alone_days = np.full(len(micros), None, dtype=object)
-            alone_days[alone] = self.local_days(micros[alone].astype(np.int64))
             several = columns[3] > 1
             columns = [column[several] for column in columns]
         driver = self.connection.connection.driver_connection
@@ -314,7 +311,7 @@ class StagedRollups:
                     copy.write(pg_binary_copy(columns))
         finally:
             cursor.close()
-        return alone_days
+        return alone
 
     def clear(self) -> None:
         """Forget what was staged (the import reads the file again from the start)."""
@@ -327,10 +324,15 @@ class StagedRollups:
         staged placeholder keys (``s.``) into stored ones through ``key_map`` (``m.``)."""
         keys = f"{metric_sql}, {participant_sql}, s.day"
         if self.sqlite:
+            timezone, start_us, end_us = self._zone
+            day = local_day_sql(sa.literal_column("s.ts", sa.BigInteger), timezone,
+                                start_us - _MARGIN_US, end_us + _MARGIN_US)
+            day_sql = str(day.compile(dialect=self.connection.dialect,
+                                      compile_kwargs={"literal_binds": True}))
             sources = [
                 # the days of a single reading: the reading is the roll-up
-                (f"{keys}, 1, s.value, s.value * s.value, s.value, s.value, s.ts",
-                 STAGE_OBSERVATION, "WHERE s.day IS NOT NULL"),
+                (f"{metric_sql}, {participant_sql}, {day_sql}, 1, s.value, s.value * s.value, "
+                 "s.value, s.value, s.ts", STAGE_OBSERVATION, f"WHERE s.{ALONE_ON_ITS_DAY}"),
                 (f"{keys}, s.n, s.total, s.squares, s.low, s.high, s.last_ts", STAGE_ROLLUP,
                  "WHERE true"),
             ]

@@ -77,27 +77,11 @@ STAGE_COLUMNS: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ["participant_key", "instrument_id", "wave", "item_id"],
     ),
 }
-SQLITE_OBSERVATION = (
-    [
-        ("metric_key", "INTEGER"),
-        ("participant_key", "INTEGER"),
-        ("ts", "INTEGER"),
-        ("value", "REAL"),
-        ("day", "INTEGER"),
-    ],
-    ["metric_key", "participant_key", "ts"],
-)
-"""SQLite's observation stage: ``day`` is the reading's local day when it is the only
-reading of its metric and participant that day in its chunk (NULL otherwise), so that
-its daily roll-up is the reading itself, added to the store straight from this stage
-(:class:`livinglab.store.rollups.StagedRollups`)."""
-
-
-def stage_layout(table: str, *, sqlite: bool) -> tuple[list[tuple[str, str]], list[str]]:
-    """The staging table's typed columns (before ``line``) and its natural key."""
-    if sqlite and table == STAGE_OBSERVATION:
-        return SQLITE_OBSERVATION
-    return STAGE_COLUMNS[table]
+ALONE_ON_ITS_DAY = "line < 0"
+"""SQLite's observation stage: a reading that is the only one of its metric and
+participant on its local day in its chunk is staged with its line negated (its daily
+roll-up is the reading itself, added to the store straight from the stage: see
+:class:`livinglab.store.rollups.StagedRollups`); ``abs(line)`` is its line."""
 
 
 KEY_WORDS = {

@@ -49,7 +49,11 @@ How an import runs
    finds the physical line of its first byte that is not UTF-8 and tells whether an
    observations CSV is *plain* (:func:`~livinglab.store.readers.scan_source`: no
    quote, no NUL, no lone
-   carriage return); then its dialect is decided from its first MB.
+   carriage return). A file stored whole before, byte for byte, with nothing since
+   that could change what its rows mean or bring back what was removed (the same spec
+   and key, detected settings, no erasure nor withdrawal since: see
+   :func:`_unchanged_files`), is not read: its report names the batch that stored it.
+   Then each other file's dialect is decided from its first MB.
 1. Every file is read once, streaming, in chunks of :data:`CHUNK_ROWS` rows, and
    every row is checked. A plain observations file is parsed by pyarrow (about ten
    times faster than the csv module), each column dictionary-encoded so that every
@@ -60,7 +64,10 @@ How an import runs
    table on the same connection (SQLite: multi-row ``INSERT`` statements;
    PostgreSQL: binary ``COPY``), written on a background thread while the next
    chunk is parsed, so memory does not grow with the file and the store is not
-   touched, nor locked.
+   touched, nor locked. The readings' daily roll-ups are summed up per chunk with
+   numpy and staged beside them (SQLite: a reading alone on its day in its chunk, a
+   daily metric's, is its own roll-up and only marked, see
+   :data:`~livinglab.store.staging.ALONE_ON_ITS_DAY`).
 2. Duplicates within a file, and rows that contradict what the store already holds
    (another value for the same reading), are found in SQL on the staging tables.
    (PostgreSQL, observations of participants all new in this import: none can be
@@ -72,7 +79,9 @@ How an import runs
 4. Otherwise ONE write transaction (SQLite: ``BEGIN IMMEDIATE``) inserts
    everything with set-based ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` on
    the natural keys: a row already stored is counted as ``already_present`` and
-   never stored twice, so importing the same file again changes nothing.
+   never stored twice, so importing the same file again changes nothing. The
+   roll-ups are added in the same transaction (the days a partly stored file touches
+   are recomputed from the readings instead, :func:`~livinglab.store.rollups.refresh_rollups`).
 
 Speed (``benchmarks/bench_import.py``, 2 cores): 10 million readings import in
 about 12 s on SQLite and 19 s on PostgreSQL, in under 300 MB whatever the size.

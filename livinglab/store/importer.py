@@ -467,10 +467,10 @@ def _unchanged_files(
     the same SHA-256, every dialect setting was detected (the same bytes then read the
     same), the pilot's spec has not changed since (its cohorts, attributes, metrics,
     periods and surveys decide what a row means), the store's key is this one (recorded
-    for the pilot), and no
-    batch of the pilot since then removed anything (only :data:`ADDING_KINDS`: an
-    erasure, a withdrawal, is followed by a real import, which skips the erased people's
-    rows and respects the withdrawal). Other files are imported as usual.
+    for the pilot), and no batch of the pilot since then removed anything (only
+    :data:`ADDING_KINDS`: an erasure, a withdrawal, is followed by a real import, which
+    skips the erased people's rows and respects the withdrawal). Other files are
+    imported as usual.
 
     A participants file is such a file too: its participants, attributes, ``left_on``
     and consent dates were all stored by that batch (a stored value is never
@@ -1019,6 +1019,8 @@ class _ImportRun:
             return True
         except NotPlain:
             self.connection.execute(sa.text(f"DELETE FROM {STAGE_OBSERVATION}"))
+            if self.sqlite:
+                self.connection.execute(sa.text(f"DELETE FROM {DUPLICATES}"))
             assert self.rollups is not None
             self.rollups.clear()
             self.problems.restore(mark)

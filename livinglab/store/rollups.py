@@ -204,9 +204,9 @@ def _upsert(connection: Connection, source: sa.Select[Any]) -> sa.Executable:
 # --- an import's own roll-ups, summed up while its rows are staged ------------------------
 
 STAGE_ROLLUP = "ll_stage_rollup"
-_ROWS_PER_INSERT = 50
 _STAGE_NAMES = ["metric_key", "participant_key", "day", "n", "total", "squares", "low", "high",
                 "last_ts"]
+_ROWS_PER_INSERT = 50
 _ADDED = {"n": "+", "total": "+", "squares": "+", "low": "min", "high": "max",
           "last_ts": "max"}
 

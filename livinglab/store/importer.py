@@ -391,7 +391,7 @@ def import_files(
     # rows read differently or bring back what was removed: a scan (its hash) and no
     # import; not even its dialect is decided (it is not read).
     counts = {} if problems.total else _unchanged_files(
-        engine, pilot, sources, secret_key, csv_options)
+        engine, pilot, sources, secret_key, csv_options, instrument_map)
     for kind, scan in scans.items():
         source = sources[kind]
         if source.excel:
@@ -460,7 +460,7 @@ what was removed: the file is then imported again, never skipped."""
 
 def _unchanged_files(
     engine: Engine, pilot: Pilot, sources: Mapping[str, Source], secret_key: str,
-    csv_options: CsvOptions | None,
+    csv_options: CsvOptions | None, instruments: Mapping[str, Instrument],
 ) -> dict[str, tuple[int, int, int]]:
     """``kind -> (rows, 0, batch id)`` for each file whose every row is stored already,
     known without reading it: a batch of this pilot stored a file of the same kind with
@@ -476,7 +476,10 @@ def _unchanged_files(
     and consent dates were all stored by that batch (a stored value is never
     overwritten, only an erasure or a withdrawal removes one). So is a responses file:
     survey submissions only add answers (a participant answers a wave once), so the
-    file's answers are still stored as they were."""
+    file's answers are still stored as they were; the instruments are not part of the
+    spec, so the pilot's stored answers are checked against the instruments given
+    (:func:`_answers_fit`): an instrument edited since they were stored, which would
+    refuse some, means a real import, which lists the file's rows it refuses."""
     if not any(s.sha256 for s in sources.values()) or (
             (csv_options or CsvOptions()) != CsvOptions()):
         return {}
@@ -507,10 +510,33 @@ def _unchanged_files(
                 sa.select(sa.func.count()).select_from(batch)
                 .where(batch.c.pilot_id == pilot.id, batch.c.id > found.id,
                        batch.c.kind.not_in(sorted(ADDING_KINDS)))).scalar_one()
-            if not removed_since:
-                source.rows_read = int(found.rows)
-                unchanged[kind] = (int(found.rows), 0, int(found.id))
+            if removed_since or (kind == "responses" and not _answers_fit(
+                    connection, pilot, instruments)):
+                continue
+            source.rows_read = int(found.rows)
+            unchanged[kind] = (int(found.rows), 0, int(found.id))
     return unchanged
+
+
+def _answers_fit(connection: Connection, pilot: Pilot,
+                 instruments: Mapping[str, Instrument]) -> bool:
+    """Whether every answer stored for the pilot is one the import would accept now: its
+    instrument planned and given, its wave planned, its item the instrument's, its
+    answer on the instrument's scale (one row per distinct combination is read)."""
+    response = db.SurveyResponse.__table__  # type: ignore[attr-defined]
+    participant = db.Participant.__table__  # type: ignore[attr-defined]
+    rows = connection.execute(
+        sa.select(response.c.instrument_id, response.c.wave, response.c.item_id,
+                  response.c.answer).distinct()
+        .join(participant, participant.c.key == response.c.participant_key)
+        .where(participant.c.pilot_id == pilot.id))
+    for instrument_id, wave, item, answer in rows:
+        instrument = instruments.get(instrument_id)
+        waves = {w for p in pilot.surveys if p.instrument == instrument_id for w in p.waves}
+        if (instrument is None or wave not in waves or item not in instrument.item_ids
+                or not instrument.scale.contains(answer)):
+            return False
+    return True
 
 
 @contextmanager

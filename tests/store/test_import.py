@@ -126,6 +126,27 @@ def test_unchanged_participants_and_responses_files_are_known_by_their_hash(
     assert (third.participants.inserted, third.participants.already_present) == (0, 4)
 
 
+def test_an_unchanged_answers_file_is_checked_again_against_an_edited_instrument(
+    engine, pilot, instruments, write
+):
+    # The instruments are not part of the pilot's spec: narrowed to 1..4 since, the
+    # stored answer 5 would now be refused, so the file is read again and refused.
+    from store_factories import INSTRUMENT
+
+    from livinglab.spec.models import Instrument
+
+    files = {"participants": write("p.csv", PARTICIPANTS), "responses": write("r.csv", RESPONSES)}
+    run(engine, pilot, instruments, **files)
+    narrowed = {"satisfaction": Instrument.model_validate(
+        {**INSTRUMENT, "scale": {**INSTRUMENT["scale"], "max": 4}})}
+
+    error = rejected(engine, pilot, narrowed, **files)
+
+    assert [(p.line, p.field) for p in error.problems] == [(3, "answer")]
+    assert "not on the scale" in error.problems[0].message
+    assert run(engine, pilot, instruments, **files).responses.unchanged
+
+
 def test_an_unchanged_participants_file_does_not_bring_back_an_erased_person(
     engine, pilot, instruments, write
 ):

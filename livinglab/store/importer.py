@@ -49,7 +49,11 @@ How an import runs
    finds the physical line of its first byte that is not UTF-8 and tells whether an
    observations CSV is *plain* (:func:`~livinglab.store.readers.scan_source`: no
    quote, no NUL, no lone
-   carriage return); then its dialect is decided from its first MB.
+   carriage return). A file stored whole before, byte for byte, with nothing since
+   that could change what its rows mean or bring back what was removed (the same spec
+   and key, detected settings, no erasure nor withdrawal since: see
+   :func:`_unchanged_files`), is not read: its report names the batch that stored it.
+   Then each other file's dialect is decided from its first MB.
 1. Every file is read once, streaming, in chunks of :data:`CHUNK_ROWS` rows, and
    every row is checked. A plain observations file is parsed by pyarrow (about ten
    times faster than the csv module), each column dictionary-encoded so that every
@@ -60,7 +64,10 @@ How an import runs
    table on the same connection (SQLite: multi-row ``INSERT`` statements;
    PostgreSQL: binary ``COPY``), written on a background thread while the next
    chunk is parsed, so memory does not grow with the file and the store is not
-   touched, nor locked.
+   touched, nor locked. The readings' daily roll-ups are summed up per chunk with
+   numpy and staged beside them (SQLite: a reading alone on its day in its chunk, a
+   daily metric's, is its own roll-up and only marked, see
+   :data:`~livinglab.store.staging.ALONE_ON_ITS_DAY`).
 2. Duplicates within a file, and rows that contradict what the store already holds
    (another value for the same reading), are found in SQL on the staging tables.
    (PostgreSQL, observations of participants all new in this import: none can be
@@ -72,7 +79,9 @@ How an import runs
 4. Otherwise ONE write transaction (SQLite: ``BEGIN IMMEDIATE``) inserts
    everything with set-based ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` on
    the natural keys: a row already stored is counted as ``already_present`` and
-   never stored twice, so importing the same file again changes nothing.
+   never stored twice, so importing the same file again changes nothing. The
+   roll-ups are added in the same transaction (the days a partly stored file touches
+   are recomputed from the readings instead, :func:`~livinglab.store.rollups.refresh_rollups`).
 
 Speed (``benchmarks/bench_import.py``, 2 cores): 10 million readings import in
 about 12 s on SQLite and 19 s on PostgreSQL, in under 300 MB whatever the size.
@@ -107,7 +116,7 @@ from livinglab.store.dialects import CsvOptions
 from livinglab.store.erasure import erased_pseudonyms
 from livinglab.store.import_consents import CONSENT_ON, read_consent_days, write_consents
 from livinglab.store.import_problems import Problems, shown
-from livinglab.store.keys import check_key
+from livinglab.store.keys import check_key, stored_fingerprint
 from livinglab.store.partitions import ensure_partitions
 from livinglab.store.periods import local_text, period_bounds
 from livinglab.store.plans import note_plan, register_plan
@@ -159,6 +168,8 @@ SQLITE_ROWS_PER_INSERT = 50
 """Rows per INSERT statement when staging on SQLite (fewer statements to step)."""
 NEW_KEY_OFFSET = 1 << 40
 """Staged participants new in this import get ``NEW_KEY_OFFSET + i`` until inserted."""
+DUPLICATES = "ll_stage_duplicates"
+"""SQLite: the staging tables in which some row's key came twice (see _create_stage)."""
 ERASED_KEY = -2
 """The key a raw id resolves to when its person was erased: their rows are skipped."""
 
@@ -194,6 +205,9 @@ class KindReport:
     skipped_erased : int
         Rows of people erased on request (a tombstone holds their pseudonym): skipped,
         never stored again.
+    unchanged : bool
+        The file is one stored whole before (``batch_id`` names that import), known by
+        its hash: scanned, not read again (``read_as`` empty), nothing written.
     """
 
     kind: str
@@ -206,6 +220,7 @@ class KindReport:
     read_as: str = ""
     trimmed: int = 0
     skipped_erased: int = 0
+    unchanged: bool = False
 
 
 @dataclass(frozen=True)
@@ -364,35 +379,37 @@ def import_files(
         if path is not None
     }
     problems = Problems()
+    scans: dict[str, Any] = {}
     for kind, source in sources.items():
         if not source.path.is_file():
             problems.add(source.name, None, "", "file not found")
         elif source.parquet and kind != "observations":
             problems.add(source.name, None, "", f"the {kind} file must be CSV (got a Parquet file)")
         else:
-            scan = scan_source(source.path)
+            scans[kind] = scan = scan_source(source.path)
             source.sha256, source.plain = scan.sha256, scan.plain
-            if source.excel:
-                source.plain = False
-            elif not source.parquet:
-                choose_dialect(source, kind, scan, source.options, problems)
+    # A file stored whole before, byte for byte, with nothing since that could make its
+    # rows read differently or bring back what was removed: a scan (its hash) and no
+    # import; not even its dialect is decided (it is not read).
+    counts = {} if problems.total else _unchanged_files(
+        engine, pilot, sources, secret_key, csv_options, instrument_map)
+    for kind, scan in scans.items():
+        source = sources[kind]
+        if source.excel:
+            source.plain = False
+        elif not source.parquet and kind not in counts:
+            choose_dialect(source, kind, scan, source.options, problems)
     problems.raise_if_any()
+    written = {k: s for k, s in sources.items() if k not in counts}
 
     # The pilot, its cohorts and metrics are recorded in the write transaction, with the
     # rows (phase 2): a refused import writes nothing at all. Until then a metric not yet
     # in the store has a placeholder key.
-    with Session(engine) as session:
-        stored = metric_keys(session=session, pilot_id=pilot.id)
-    planned = {m.id: stored.get(m.id, NEW_KEY_OFFSET + i) for i, m in enumerate(pilot.metrics)}
-
-    # An observations file stored whole before, byte for byte, with nothing since that
-    # could make its rows read differently: a scan (its hash, above) and no import.
-    unchanged = _unchanged_observations(engine, pilot, sources.get("observations"),
-                                        secret_key, csv_options)
-    written = {k: s for k, s in sources.items() if not (k == "observations" and unchanged)}
-    counts: dict[str, tuple[int, int, int]] = {}
-    if unchanged is not None:
-        counts["observations"] = unchanged
+    planned: dict[str, int] = {}
+    if written:
+        with Session(engine) as session:
+            stored = metric_keys(session=session, pilot_id=pilot.id)
+        planned = {m.id: stored.get(m.id, NEW_KEY_OFFSET + i) for i, m in enumerate(pilot.metrics)}
     if written:
         with engine.connect() as connection, _without_cyclic_gc():
             run = _ImportRun(connection, pilot, instrument_map, planned, secret_key, problems)
@@ -416,6 +433,7 @@ def import_files(
             connection.execute(sa.text(f"ANALYZE {tables}"))
             connection.commit()
     skipped = run.skipped if written else {}
+    unchanged = set(sources) - set(written)
     reports = {
         kind: KindReport(
             kind=kind,
@@ -425,9 +443,10 @@ def import_files(
             already_present=counts[kind][0] - counts[kind][1] - skipped.get(kind, 0),
             batch_id=counts[kind][2],
             sha256=source.sha256,
-            read_as=described(source),
+            read_as="" if kind in unchanged else described(source),
             trimmed=source.trimmed,
             skipped_erased=skipped.get(kind, 0),
+            unchanged=kind in unchanged,
         )
         for kind, source in sources.items()
     }
@@ -440,42 +459,85 @@ a pilot after a file's import means that importing the file again might bring ba
 what was removed: the file is then imported again, never skipped."""
 
 
-def _unchanged_observations(
-    engine: Engine, pilot: Pilot, source: Source | None, secret_key: str,
-    csv_options: CsvOptions | None,
-) -> tuple[int, int, int] | None:
-    """``(rows, 0, batch id)`` when ``source`` is an observations file whose every row is
-    stored already, known without reading it: a batch of this pilot stored a file with
+def _unchanged_files(
+    engine: Engine, pilot: Pilot, sources: Mapping[str, Source], secret_key: str,
+    csv_options: CsvOptions | None, instruments: Mapping[str, Instrument],
+) -> dict[str, tuple[int, int, int]]:
+    """``kind -> (rows, 0, batch id)`` for each file whose every row is stored already,
+    known without reading it: a batch of this pilot stored a file of the same kind with
     the same SHA-256, every dialect setting was detected (the same bytes then read the
-    same), the pilot's spec has not changed since, the store's key is this one, and no
-    batch of the pilot since then removed anything (only :data:`ADDING_KINDS`). None
-    otherwise (the file is imported as usual)."""
-    if source is None or not source.sha256 or (csv_options or CsvOptions()) != CsvOptions():
-        return None
+    same), the pilot's spec has not changed since (its cohorts, attributes, metrics,
+    periods and surveys decide what a row means), the store's key is this one (recorded
+    for the pilot), and no batch of the pilot since then removed anything (only
+    :data:`ADDING_KINDS`: an erasure, a withdrawal, is followed by a real import, which
+    skips the erased people's rows and respects the withdrawal). Other files are
+    imported as usual.
+
+    A participants file is such a file too: its participants, attributes, ``left_on``
+    and consent dates were all stored by that batch (a stored value is never
+    overwritten, only an erasure or a withdrawal removes one). So is a responses file:
+    survey submissions only add answers (a participant answers a wave once), so the
+    file's answers are still stored as they were; the instruments are not part of the
+    spec, so the pilot's stored answers are checked against the instruments given
+    (:func:`_answers_fit`): an instrument edited since they were stored, which would
+    refuse some, means a real import, which lists the file's rows it refuses."""
+    if not any(s.sha256 for s in sources.values()) or (
+            (csv_options or CsvOptions()) != CsvOptions()):
+        return {}
     batch, pilot_row = db.ImportBatch.__table__, db.Pilot.__table__  # type: ignore[attr-defined]
+    unchanged: dict[str, tuple[int, int, int]] = {}
     with engine.connect() as connection:
-        # Another key: refused, as an import would be.
+        # Another key: refused, as an import would be. A pilot without a fingerprint of
+        # its own (a store filled before keys were per pilot) gets it from an import.
         check_key(connection, secret_key, pilot_id=pilot.id)
+        if stored_fingerprint(connection, pilot.id) is None:
+            return {}
         stored = connection.execute(
             sa.select(pilot_row.c.spec_hash, pilot_row.c.loaded_at)
             .where(pilot_row.c.id == pilot.id)).one_or_none()
         if stored is None or stored.spec_hash != spec_hash(pilot):
-            return None
-        found = connection.execute(
-            sa.select(batch.c.id, batch.c.rows, batch.c.created_at)
-            .where(batch.c.pilot_id == pilot.id, batch.c.kind == "observations",
-                   batch.c.sha256 == source.sha256)
-            .order_by(batch.c.id.desc()).limit(1)).one_or_none()
-        if found is None or stored.loaded_at > found.created_at:
-            return None
-        removed_since = connection.execute(
-            sa.select(sa.func.count()).select_from(batch)
-            .where(batch.c.pilot_id == pilot.id, batch.c.id > found.id,
-                   batch.c.kind.not_in(sorted(ADDING_KINDS)))).scalar_one()
-    if removed_since:
-        return None
-    source.rows_read = int(found.rows)
-    return int(found.rows), 0, int(found.id)
+            return {}
+        for kind, source in sources.items():
+            if not source.sha256:
+                continue
+            found = connection.execute(
+                sa.select(batch.c.id, batch.c.rows, batch.c.created_at)
+                .where(batch.c.pilot_id == pilot.id, batch.c.kind == kind,
+                       batch.c.sha256 == source.sha256)
+                .order_by(batch.c.id.desc()).limit(1)).one_or_none()
+            if found is None or stored.loaded_at > found.created_at:
+                continue
+            removed_since = connection.execute(
+                sa.select(sa.func.count()).select_from(batch)
+                .where(batch.c.pilot_id == pilot.id, batch.c.id > found.id,
+                       batch.c.kind.not_in(sorted(ADDING_KINDS)))).scalar_one()
+            if removed_since or (kind == "responses" and not _answers_fit(
+                    connection, pilot, instruments)):
+                continue
+            source.rows_read = int(found.rows)
+            unchanged[kind] = (int(found.rows), 0, int(found.id))
+    return unchanged
+
+
+def _answers_fit(connection: Connection, pilot: Pilot,
+                 instruments: Mapping[str, Instrument]) -> bool:
+    """Whether every answer stored for the pilot is one the import would accept now: its
+    instrument planned and given, its wave planned, its item the instrument's, its
+    answer on the instrument's scale (one row per distinct combination is read)."""
+    response = db.SurveyResponse.__table__  # type: ignore[attr-defined]
+    participant = db.Participant.__table__  # type: ignore[attr-defined]
+    rows = connection.execute(
+        sa.select(response.c.instrument_id, response.c.wave, response.c.item_id,
+                  response.c.answer).distinct()
+        .join(participant, participant.c.key == response.c.participant_key)
+        .where(participant.c.pilot_id == pilot.id))
+    for instrument_id, wave, item, answer in rows:
+        instrument = instruments.get(instrument_id)
+        waves = {w for p in pilot.surveys if p.instrument == instrument_id for w in p.waves}
+        if (instrument is None or wave not in waves or item not in instrument.item_ids
+                or not instrument.scale.contains(answer)):
+            return False
+    return True
 
 
 @contextmanager
@@ -620,12 +682,19 @@ class _ImportRun:
         self.problems.paste(later)
 
     def drop_staging(self) -> None:
+        """Remove the staging tables. A SQLite file store's connection is closed instead
+        (its temporary tables go with it, file and all): dropping a million staged rows
+        frees every page one by one (0.1-0.2 s a million readings)."""
         try:
             if self.connection.in_transaction():
                 self.connection.rollback()
+            if self.sqlite and _file_database(self.connection):
+                self.connection.invalidate()  # the pool opens a new one when needed
+                return
             self.connection.execution_options(sqlite_begin="DEFERRED")
             with self.connection.begin():
-                for table in (STAGE_OBSERVATION, STAGE_RESPONSE, KEY_MAP, STAGE_ROLLUP):
+                for table in (STAGE_OBSERVATION, STAGE_RESPONSE, KEY_MAP, STAGE_ROLLUP,
+                              DUPLICATES):
                     self.connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
         except sa.exc.DBAPIError:
             self.connection.invalidate()  # a broken connection must not go back to the pool
@@ -867,6 +936,14 @@ class _ImportRun:
                 f"line INTEGER NOT NULL, dup_lines TEXT, PRIMARY KEY ({', '.join(key)})) "
                 "WITHOUT ROWID"
             )
+            self.connection.execute(sa.text(ddl))
+            # A duplicate's upsert notes its table: the search for duplicates then reads
+            # the staged rows only when there are some (a million rows: 0.05-0.1 s).
+            self.connection.execute(sa.text(
+                f"CREATE TEMP TABLE IF NOT EXISTS {DUPLICATES} (staged TEXT NOT NULL)"))
+            self.connection.execute(sa.text(
+                f"CREATE TEMP TRIGGER {table}_duplicate AFTER UPDATE OF dup_lines ON {table} "
+                f"BEGIN INSERT INTO {DUPLICATES} VALUES ('{table}'); END"))
         else:
             types = {"INTEGER": "BIGINT", "REAL": "DOUBLE PRECISION"}
             ddl = (
@@ -874,7 +951,7 @@ class _ImportRun:
                 f"{', '.join(f'{c} {types.get(t, t)} NOT NULL' for c, t in columns)}, "
                 "line BIGINT NOT NULL)"
             )
-        self.connection.execute(sa.text(ddl))
+            self.connection.execute(sa.text(ddl))
 
     def _stage(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         """Write checked rows (their last field is the line) to a staging table."""
@@ -891,7 +968,7 @@ class _ImportRun:
                     f"INSERT INTO {table} ({', '.join(names)}) "
                     f"VALUES ({', '.join('?' * len(names))}) "
                     f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-                    "dup_lines = COALESCE(dup_lines || ',', '') || excluded.line",
+                    "dup_lines = COALESCE(dup_lines || ',', '') || abs(excluded.line)",
                     rows,
                 )
             else:
@@ -920,7 +997,7 @@ class _ImportRun:
                     flat[j::width] = column.tolist()
                 upsert = (
                     f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-                    "dup_lines = COALESCE(dup_lines || ',', '') || excluded.line"
+                    "dup_lines = COALESCE(dup_lines || ',', '') || abs(excluded.line)"
                 )
                 one = "(" + ", ".join("?" * width) + ")"
                 head = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
@@ -969,9 +1046,10 @@ class _ImportRun:
             return True
         except NotPlain:
             self.connection.execute(sa.text(f"DELETE FROM {STAGE_OBSERVATION}"))
-            self.connection.execute(sa.text(f"DELETE FROM {STAGE_ROLLUP}"))
+            if self.sqlite:
+                self.connection.execute(sa.text(f"DELETE FROM {DUPLICATES}"))
             assert self.rollups is not None
-            self.rollups.readings = 0
+            self.rollups.clear()
             self.problems.restore(mark)
             source.rows_read = 0
             self.skipped.pop("observations", None)
@@ -990,10 +1068,15 @@ class _ImportRun:
                 self._report_progress("observations", source.rows_read)
 
     def _stage_observation_columns(self, columns: Sequence[np.ndarray]) -> None:
-        """Stage checked readings, and their sums per local day (the roll-ups)."""
-        self._stage_columns(STAGE_OBSERVATION, columns)
+        """Stage checked readings, and their sums per local day (the roll-ups; SQLite:
+        a reading alone on its day is its own, see
+        :data:`~livinglab.store.staging.ALONE_ON_ITS_DAY`)."""
         assert self.rollups is not None
-        self.rollups.stage(*columns[:4])
+        alone = self.rollups.stage(*columns[:4])
+        if alone is not None:  # SQLite: marked by their line's sign (ALONE_ON_ITS_DAY)
+            *readings, line = columns
+            columns = (*readings, np.where(alone, -line, line))
+        self._stage_columns(STAGE_OBSERVATION, columns)
 
     def _writable_from_another_thread(self) -> bool:
         """False for a SQLite connection made with ``check_same_thread=True`` (sqlite3's
@@ -1269,9 +1352,15 @@ class _ImportRun:
         _, key = STAGE_COLUMNS[table]
         what = KEY_WORDS[table]
         if self.sqlite:
+            if not self.connection.execute(
+                sa.text(f"SELECT EXISTS (SELECT 1 FROM {DUPLICATES} WHERE staged = :table)"),
+                {"table": table},
+            ).scalar_one():
+                return  # no upsert met a staged key twice
             rows = self.connection.execute(
                 sa.text(
-                    f"SELECT line, dup_lines FROM {table} WHERE dup_lines IS NOT NULL ORDER BY line"
+                    f"SELECT abs(line), dup_lines FROM {table} WHERE dup_lines IS NOT NULL "
+                    "ORDER BY abs(line)"
                 )
             )
             pairs = [(first, int(dup)) for first, dups in rows for dup in dups.split(",")]
@@ -1294,20 +1383,20 @@ class _ImportRun:
             return  # only participants already stored can have stored rows
         if table == STAGE_OBSERVATION:
             sql = (
-                f"SELECT s.line, s.value, o.value FROM {table} s JOIN observation o "
+                f"SELECT abs(s.line), s.value, o.value FROM {table} s JOIN observation o "
                 "ON o.metric_key = s.metric_key AND o.participant_key = s.participant_key "
                 f"AND o.ts = s.ts WHERE s.participant_key < {NEW_KEY_OFFSET} AND o.value <> s.value"
             )
             column, what = "value", "a reading for this participant, metric and timestamp"
         else:
             sql = (
-                f"SELECT s.line, s.answer, r.answer FROM {table} s JOIN survey_response r "
+                f"SELECT abs(s.line), s.answer, r.answer FROM {table} s JOIN survey_response r "
                 "ON r.participant_key = s.participant_key AND r.instrument_id = s.instrument_id "
                 f"AND r.wave = s.wave AND r.item_id = s.item_id "
                 f"WHERE s.participant_key < {NEW_KEY_OFFSET} AND r.answer <> s.answer"
             )
             column, what = "answer", "an answer of this participant to this item in this wave"
-        for line, new, old in self.connection.execute(sa.text(sql + " ORDER BY s.line")):
+        for line, new, old in self.connection.execute(sa.text(sql + " ORDER BY abs(s.line)")):
             self.problems.add(
                 source.name,
                 line,
@@ -1554,6 +1643,12 @@ class _ImportRun:
 
     def _insert_staged(self, sql: str) -> int:
         return max(self.connection.execute(sa.text(sql)).rowcount, 0)
+
+
+def _file_database(connection: Connection) -> bool:
+    """Whether a SQLite connection's database is a file (closing it loses nothing)."""
+    url = connection.engine.url
+    return url.database not in (None, "", ":memory:") and "memory" not in str(url)
 
 
 def _insert_ignore(connection: Connection, table: sa.Table) -> Any:

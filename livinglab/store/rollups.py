@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection
 
 from livinglab.store import models as db
 from livinglab.store.periods import zone_offsets
+from livinglab.store.staging import ALONE_ON_ITS_DAY, STAGE_OBSERVATION
 
 DAY_US = 86_400_000_000
 _EPOCH_DAY = date(1970, 1, 1)
@@ -212,10 +213,14 @@ _ADDED = {"n": "+", "total": "+", "squares": "+", "low": "min", "high": "max",
 
 class StagedRollups:
     """The daily roll-ups of the readings an import stages, summed up chunk by chunk with
-    numpy (the readings never go through a SQL GROUP BY with a sort), kept in a temporary
-    table; :meth:`add_to_store` adds them to ``daily_rollup`` when every staged reading
-    was new (a re-import or an overlapping file recomputes the touched days instead,
-    :func:`refresh_rollups`).
+    numpy (the readings never go through a SQL GROUP BY, whose six aggregates cost SQLite
+    more than the readings' own insert), kept in a temporary table; :meth:`add_to_store`
+    adds them to ``daily_rollup`` when every staged reading was new (a re-import or an
+    overlapping file recomputes the touched days instead, :func:`refresh_rollups`).
+
+    SQLite: a day with a single reading in its chunk (a daily metric) is not summed up
+    nor staged twice: its reading is marked in the observation stage (its line negated,
+    :data:`livinglab.store.staging.ALONE_ON_ITS_DAY`), and is its own roll-up.
 
     Parameters
     ----------
@@ -231,6 +236,7 @@ class StagedRollups:
                  end_us: int) -> None:
         self.connection = connection
         self.sqlite = connection.dialect.name == "sqlite"
+        self._zone = (timezone, start_us, end_us)
         pieces = zone_offsets(timezone, start_us, end_us)
         self._starts = np.array([start for start, _ in pieces], dtype=np.int64)
         self._offsets = np.array([offset for _, offset in pieces], dtype=np.int64)
@@ -256,15 +262,28 @@ class StagedRollups:
         return (micros + self._offsets[np.maximum(piece, 0)]) // DAY_US
 
     def stage(self, metric_keys: np.ndarray, participant_keys: np.ndarray,
-              micros: np.ndarray, values: np.ndarray) -> None:
+              micros: np.ndarray, values: np.ndarray) -> np.ndarray | None:
         """Sum up one chunk of checked readings per metric, participant and local day and
-        stage the sums."""
+        stage the sums.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            SQLite: per reading, True if it is the only reading of its metric and
+            participant that day in the chunk (boolean): those days are not staged here,
+            the caller marks the readings (:data:`~livinglab.store.staging.ALONE_ON_ITS_DAY`).
+            None on PostgreSQL (every day is staged).
+        """
         if not len(micros):
-            return
-        columns = summed_by_day(metric_keys.astype(np.int64), participant_keys.astype(np.int64),
-                                self.local_days(micros.astype(np.int64)),
-                                micros.astype(np.int64), values.astype(np.float64))
+            return np.zeros(0, dtype=bool) if self.sqlite else None
+        columns, alone = summed_by_day(
+            metric_keys.astype(np.int64), participant_keys.astype(np.int64),
+            self.local_days(micros.astype(np.int64)), micros.astype(np.int64),
+            values.astype(np.float64), alone=self.sqlite)
         self.readings += len(micros)
+        if self.sqlite:
+            several = columns[3] > 1
+            columns = [column[several] for column in columns]
         driver = self.connection.connection.driver_connection
         assert driver is not None
         cursor = driver.cursor()
@@ -275,13 +294,12 @@ class StagedRollups:
                 for j, column in enumerate(columns):
                     flat[j::width] = column.tolist()
                 one = "(" + ", ".join("?" * width) + ")"
-                upsert = ""
                 head = f"INSERT INTO {STAGE_ROLLUP} VALUES "
                 for rows in (_ROWS_PER_INSERT, 1):  # many rows a statement, then the rest
                     whole = count - count % rows
                     step = rows * width
                     cursor.executemany(
-                        head + ", ".join([one] * rows) + upsert,
+                        head + ", ".join([one] * rows),
                         (flat[i : i + step] for i in range(0, whole * width, step)),
                     )
                     flat, count = flat[whole * width :], count - whole
@@ -293,31 +311,46 @@ class StagedRollups:
                     copy.write(pg_binary_copy(columns))
         finally:
             cursor.close()
+        return alone
+
+    def clear(self) -> None:
+        """Forget what was staged (the import reads the file again from the start)."""
+        self.readings = 0
+        self.connection.execute(sa.text(f"DELETE FROM {STAGE_ROLLUP}"))
 
     def add_to_store(self, *, metric_sql: str, participant_sql: str, key_map: str) -> None:
         """Add the staged sums to ``daily_rollup`` (a stored day gets the new readings'
         count, sums, extremes added). ``metric_sql`` and ``participant_sql`` turn the
         staged placeholder keys (``s.``) into stored ones through ``key_map`` (``m.``)."""
+        keys = f"{metric_sql}, {participant_sql}, s.day"
         if self.sqlite:
-            keys = f"{metric_sql}, {participant_sql}, s.day"
-            moments = "s.n, s.total, s.squares, s.low, s.high, s.last_ts"
-            tail = "WHERE true"
+            timezone, start_us, end_us = self._zone
+            day = local_day_sql(sa.literal_column("s.ts", sa.BigInteger), timezone,
+                                start_us - _MARGIN_US, end_us + _MARGIN_US)
+            day_sql = str(day.compile(dialect=self.connection.dialect,
+                                      compile_kwargs={"literal_binds": True}))
+            sources = [
+                # the days of a single reading: the reading is the roll-up
+                (f"{metric_sql}, {participant_sql}, {day_sql}, 1, s.value, s.value * s.value, "
+                 "s.value, s.value, s.ts", STAGE_OBSERVATION, f"WHERE s.{ALONE_ON_ITS_DAY}"),
+                (f"{keys}, s.n, s.total, s.squares, s.low, s.high, s.last_ts", STAGE_ROLLUP,
+                 "WHERE true"),
+            ]
             least, greatest = "min", "max"
         else:
-            keys = f"{metric_sql}, {participant_sql}, s.day"
-            moments = ("sum(s.n), sum(s.total), sum(s.squares), min(s.low), max(s.high), "
-                       "max(s.last_ts)")
-            tail = f"GROUP BY {keys}"
+            sources = [(f"{keys}, sum(s.n), sum(s.total), sum(s.squares), min(s.low), "
+                        "max(s.high), max(s.last_ts)", STAGE_ROLLUP, f"GROUP BY {keys}")]
             least, greatest = "least", "greatest"
         function = {"+": None, "min": least, "max": greatest}
         added = ", ".join(
             f"{c} = daily_rollup.{c} + excluded.{c}" if how == "+" else
             f"{c} = {function[how]}(daily_rollup.{c}, excluded.{c})" for c, how in _ADDED.items())
-        self.connection.execute(sa.text(
-            f"INSERT INTO daily_rollup ({', '.join(_STAGE_NAMES)}) SELECT {keys}, {moments} "
-            f"FROM {STAGE_ROLLUP} s LEFT JOIN {key_map} m ON m.placeholder = s.participant_key "
-            f"{tail} ON CONFLICT (metric_key, participant_key, day) DO UPDATE SET {added}"
-        ))
+        for columns, source, tail in sources:
+            self.connection.execute(sa.text(
+                f"INSERT INTO daily_rollup ({', '.join(_STAGE_NAMES)}) SELECT {columns} "
+                f"FROM {source} s LEFT JOIN {key_map} m ON m.placeholder = s.participant_key "
+                f"{tail} ON CONFLICT (metric_key, participant_key, day) DO UPDATE SET {added}"
+            ))
 
     def drop(self) -> None:
         """Remove the temporary table."""
@@ -325,17 +358,23 @@ class StagedRollups:
 
 
 def summed_by_day(metric_keys: np.ndarray, participant_keys: np.ndarray, days: np.ndarray,
-                  micros: np.ndarray, values: np.ndarray) -> list[np.ndarray]:
+                  micros: np.ndarray, values: np.ndarray, *, alone: bool = False
+                  ) -> tuple[list[np.ndarray], np.ndarray | None]:
     """Readings summed up per (metric, participant, day): the columns ``metric_key,
     participant_key, day, n, total, squares, low, high, last_ts`` (one row per group,
-    in key order)."""
+    in key order); with ``alone``, also a boolean per reading (in the order given):
+    True if it is its group's only reading (else None)."""
     order = np.lexsort((days, participant_keys, metric_keys))
     m, p, d = metric_keys[order], participant_keys[order], days[order]
     v, t = values[order], micros[order]
     starts = np.flatnonzero(np.concatenate(
         ([True], (m[1:] != m[:-1]) | (p[1:] != p[:-1]) | (d[1:] != d[:-1]))))
     counts = np.diff(np.append(starts, len(v)))
+    single: np.ndarray | None = None
+    if alone:
+        single = np.empty(len(v), dtype=bool)
+        single[order] = np.repeat(counts == 1, counts)
     return [m[starts], p[starts], d[starts], counts.astype(np.int64),
             np.add.reduceat(v, starts), np.add.reduceat(v * v, starts),
             np.minimum.reduceat(v, starts), np.maximum.reduceat(v, starts),
-            np.maximum.reduceat(t, starts)]
+            np.maximum.reduceat(t, starts)], single

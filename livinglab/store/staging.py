@@ -77,6 +77,13 @@ STAGE_COLUMNS: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ["participant_key", "instrument_id", "wave", "item_id"],
     ),
 }
+ALONE_ON_ITS_DAY = "line < 0"
+"""SQLite's observation stage: a reading that is the only one of its metric and
+participant on its local day in its chunk is staged with its line negated (its daily
+roll-up is the reading itself, added to the store straight from the stage: see
+:class:`livinglab.store.rollups.StagedRollups`); ``abs(line)`` is its line."""
+
+
 KEY_WORDS = {
     STAGE_OBSERVATION: "participant, metric and timestamp",
     STAGE_RESPONSE: "participant, instrument, wave and item",

@@ -95,11 +95,87 @@ def test_the_same_import_twice_stores_each_row_once(engine, pilot, instruments, 
         (6, 0, 6),
         (3, 0, 3),
     ]
-    # The observations file, stored whole before and unchanged, is recognised by its
-    # hash and not imported again (no batch); the other two are checked row by row.
-    assert counts(engine) == {**before, "import_batch": before["import_batch"] + 2}
+    # Each file, stored whole before and unchanged, is recognised by its hash and not
+    # imported again: no new batch, the report names the batch that stored it.
+    assert counts(engine) == before
     first = run(engine, pilot, instruments, observations=files["observations"])
     assert first.observations.batch_id == again.observations.batch_id
+
+
+def test_unchanged_participants_and_responses_files_are_known_by_their_hash(
+    engine, pilot, instruments, write
+):
+    files = {"participants": write("p.csv", PARTICIPANTS), "responses": write("r.csv", RESPONSES)}
+    first = run(engine, pilot, instruments, **files)
+    before = counts(engine)
+
+    again = run(engine, pilot, instruments, **files)
+
+    assert again.batch_ids == first.batch_ids  # no new batch: the stored ones named
+    assert [(k.unchanged, k.read_as) for k in again.kinds] == [(True, ""), (True, "")]
+    assert not any(k.unchanged for k in first.kinds)
+    assert [(k.read, k.inserted, k.already_present) for k in again.kinds] == [
+        (4, 0, 4),
+        (3, 0, 3),
+    ]
+    assert counts(engine) == before
+    # One byte more (a trailing blank line) is another file: checked row by row again.
+    changed = write("p2.csv", PARTICIPANTS + "\n")
+    third = run(engine, pilot, instruments, participants=changed)
+    assert third.participants.batch_id not in first.batch_ids
+    assert (third.participants.inserted, third.participants.already_present) == (0, 4)
+
+
+def test_an_unchanged_answers_file_is_checked_again_against_an_edited_instrument(
+    engine, pilot, instruments, write
+):
+    # The instruments are not part of the pilot's spec: narrowed to 1..4 since, the
+    # stored answer 5 would now be refused, so the file is read again and refused.
+    from store_factories import INSTRUMENT
+
+    from livinglab.spec.models import Instrument
+
+    files = {"participants": write("p.csv", PARTICIPANTS), "responses": write("r.csv", RESPONSES)}
+    run(engine, pilot, instruments, **files)
+    narrowed = {"satisfaction": Instrument.model_validate(
+        {**INSTRUMENT, "scale": {**INSTRUMENT["scale"], "max": 4}})}
+
+    error = rejected(engine, pilot, narrowed, **files)
+
+    assert [(p.line, p.field) for p in error.problems] == [(3, "answer")]
+    assert "not on the scale" in error.problems[0].message
+    assert run(engine, pilot, instruments, **files).responses.unchanged
+
+
+def test_an_unchanged_participants_file_does_not_bring_back_an_erased_person(
+    engine, pilot, instruments, write
+):
+    # The file's hash is known, but an erasure came since: the file is read again and the
+    # erased person, whose tombstone is kept, is skipped and says so, never stored again.
+    from sqlmodel import Session
+
+    from livinglab.store import erase_participant
+
+    files = {"participants": write("p.csv", PARTICIPANTS), "responses": write("r.csv", RESPONSES)}
+    first = run(engine, pilot, instruments, **files)
+    with Session(engine) as session:
+        erase_participant(session=session, pilot_id=pilot.id,
+                          participant_id=pseudonymize("h1", SECRET))
+        session.commit()
+    before = counts(engine)
+
+    again = run(engine, pilot, instruments, **files)
+
+    assert again.participants.batch_id != first.participants.batch_id
+    assert not again.participants.unchanged
+    assert again.participants.skipped_erased == 1
+    assert (again.participants.inserted, again.participants.already_present) == (0, 3)
+    assert count(engine, "participant") == before["participant"] == 3
+    assert count(engine, "survey_response") == before["survey_response"]
+    with engine.connect() as connection:
+        stored = set(connection.execute(sa.text("SELECT participant_id FROM participant"))
+                     .scalars())
+    assert pseudonymize("h1", SECRET) not in stored
 
 
 def test_a_file_seen_before_an_erasure_is_imported_again(engine, pilot, instruments, write):

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from store_factories import SECRET, make_pilot
 
-from livinglab.store import import_files, participant_values, pseudonymize
+from livinglab.store import import_files, participant_values, pseudonymize, readers
 from livinglab.store.reductions import latest_data
 from livinglab.store.weekly import weekly_participant_values
 
@@ -100,10 +100,19 @@ def _oracle(rows):
 
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=readings, split=st.integers(0, 60), overlap=st.integers(0, 10))
-def test_rollups_give_what_the_raw_readings_give(engine, tmp_path, rows, split, overlap):
+@given(rows=readings, split=st.integers(0, 60), overlap=st.integers(0, 10),
+       chunk=st.sampled_from([2, 3, 100_000]))
+def test_rollups_give_what_the_raw_readings_give(engine, tmp_path, rows, split, overlap, chunk):
     # Two imports, the second repeating some rows of the first: the roll-ups of the days
-    # both touch are recomputed, never counted twice.
+    # both touch are recomputed, never counted twice. Read in chunks of 2 or 3 rows, a
+    # day's readings fall in several chunks (a reading alone on its day in one chunk is
+    # its own roll-up, SQLite), and their sums are added up.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(readers, "CHUNK_ROWS", chunk)
+        _import_twice(engine, tmp_path, rows, split, overlap)
+
+
+def _import_twice(engine, tmp_path, rows, split, overlap):
     pilot = make_pilot(id=f"rollup{next(_counter)}", timezone="Europe/Paris", periods=PERIODS,
                        attributes=[], surveys=[])
     people = tmp_path / f"{pilot.id}-p.csv"
@@ -141,6 +150,41 @@ def test_rollups_give_what_the_raw_readings_give(engine, tmp_path, rows, split, 
             k for k, (period, _) in expected_weeks.items() if period == "baseline"}
     latest = latest_data(engine=engine, pilot=pilot).observation
     assert latest == datetime.fromtimestamp(max(r[2] for r in rows), UTC)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 100_000])
+def test_a_day_read_in_several_chunks_is_summed_up_whole(engine, write, chunk):
+    # h1's three readings of 10 January (Paris) come in chunks of 1, 2 or 3 rows,
+    # between h2's: in a chunk, a reading alone on its day is its own roll-up, the
+    # others are summed up; the store adds the parts up. The last one, at 23:30 UTC,
+    # is on 11 January in Paris (its own day), as is h2's reading at 23:10 UTC.
+    pilot = make_pilot(timezone="Europe/Paris", attributes=[], surveys=[])
+    people = write("p.csv", "participant_id,cohort\nh1,testers\nh2,testers\n")
+    readings = write("o.csv", "participant_id,metric,timestamp,value\n"
+                     "h1,kwh,2024-01-10T08:00:00Z,1.5\n"
+                     "h2,kwh,2024-01-10T23:10:00Z,5\n"
+                     "h1,kwh,2024-01-10T21:00:00Z,2\n"
+                     "h1,kwh,2024-01-10T06:00:00Z,4\n"
+                     "h1,kwh,2024-01-10T23:30:00Z,7\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(readers, "CHUNK_ROWS", chunk)
+        import_files(engine=engine, pilot=pilot, instruments={}, secret_key=SECRET,
+                     participants=people, observations=readings)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT p.participant_id, r.day, r.n, r.total, r.squares, r.low, r.high, r.last_ts "
+            "FROM daily_rollup r JOIN participant p ON p.key = r.participant_key "
+            "ORDER BY p.participant_id = :h1 DESC, r.day"), {"h1": pseudonymize("h1", SECRET)}
+        ).all()
+    tenth = (date(2024, 1, 10) - date(1970, 1, 1)).days
+    micros = int(datetime(2024, 1, 10, 21, tzinfo=UTC).timestamp()) * 1_000_000
+    late = int(datetime(2024, 1, 10, 23, 30, tzinfo=UTC).timestamp()) * 1_000_000
+    h2 = int(datetime(2024, 1, 10, 23, 10, tzinfo=UTC).timestamp()) * 1_000_000
+    assert [tuple(row[1:]) for row in rows] == [
+        (tenth, 3, 7.5, 1.5**2 + 2**2 + 4**2, 1.5, 4.0, micros),
+        (tenth + 1, 1, 7.0, 49.0, 7.0, 7.0, late),
+        (tenth + 1, 1, 5.0, 25.0, 5.0, 5.0, h2),
+    ]
 
 
 def test_an_erasure_takes_the_participants_days_with_their_readings(loaded, pilot):

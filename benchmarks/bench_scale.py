@@ -253,7 +253,19 @@ def step_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     cold = time.perf_counter() - started
     warm = _median(lambda: services.evaluate_pilot(PILOT_ID), args.repeat)
     return {"python_imports": imports, "cold": cold, "warm": warm,
-            "verdict": evaluation.verdict, "bare_sql": bare_sql(args, services)}
+            "verdict": evaluation.verdict, "bare_sql": bare_sql(args, services),
+            "reduction": reduction(args, services)}
+
+
+def reduction(args: argparse.Namespace, services: Any) -> float:
+    """livinglab's own reduction of the same values as DuckDB's query: every metric's
+    per-participant, per-period value (``participant_values_by_metric``, from the daily
+    roll-ups), without the statistics, the placebo weeks or the surveys."""
+    from livinglab.store import reductions
+
+    pilot, engine = services.load_pilot(PILOT_ID), services.engine()
+    return _median(lambda: reductions.participant_values_by_metric(engine=engine, pilot=pilot),
+                   args.repeat)
 
 
 def bare_sql(args: argparse.Namespace, services: Any) -> float:
@@ -472,6 +484,7 @@ def ratios(result: dict[str, Any]) -> dict[str, float | None]:
         "reimport_vs_import": result["reimport"]["seconds"] / imported["seconds"],
         "evaluate_warm_vs_bare_sql": evaluate["warm"] / evaluate["bare_sql"],
         "evaluate_warm_vs_duckdb": evaluate["warm"] / result["duckdb"]["seconds"],
+        "reduction_vs_duckdb": evaluate["reduction"] / result["duckdb"]["seconds"],
         "store_vs_parquet_size": result["store_mb"] / max(result["generate"]["parquet_mb"],
                                                           0.1),
     }
@@ -504,6 +517,8 @@ FIGURES = [
     ("DuckDB over Parquet (s)", lambda r: f"{r['duckdb']['seconds']:.3f}"),
     ("evaluate warm / bare SQL", lambda r: f"{r['ratios']['evaluate_warm_vs_bare_sql']:.2f}x"),
     ("evaluate warm / DuckDB", lambda r: f"{r['ratios']['evaluate_warm_vs_duckdb']:.2f}x"),
+    ("livinglab's reduction alone, roll-ups (s)", lambda r: f"{r['evaluate']['reduction']:.3f}"),
+    ("reduction / DuckDB", lambda r: f"{r['ratios']['reduction_vs_duckdb']:.2f}x"),
     ("evaluate peak RSS (MB)", lambda r: str(r["whole_evaluate_peak_rss_mb"])),
     ("portfolio cold / warm, AppTest (s)",
      lambda r: f"{r['pages']['portfolio_cold']:.2f} / {r['pages']['portfolio_warm']:.2f}"),

@@ -31,11 +31,12 @@ def test_the_benchmark_reports_every_figure_as_json(tmp_path: Path) -> None:
     figures = [scale["import"]["seconds"], scale["arrow"]["seconds"],
                scale["reimport"]["seconds"], scale["evaluate"]["cold"],
                scale["evaluate"]["warm"], scale["evaluate"]["bare_sql"],
+               scale["evaluate"]["reduction"],
                scale["duckdb"]["seconds"], scale["whole_evaluate"],
                *scale["pages"].values(), scale["store_mb"],
                scale["whole_evaluate_peak_rss_mb"]]
     assert all(isinstance(v, int | float) and math.isfinite(v) and v > 0 for v in figures)
     ratios = {k: v for k, v in scale["ratios"].items() if k != "import_vs_pg_copy"}
-    assert len(ratios) == 5 and all(v > 0 for v in ratios.values())
+    assert len(ratios) == 6 and all(v > 0 for v in ratios.values())
     # the Markdown table the README shows, one row per figure
     assert done.stdout.count("\n|") >= 18

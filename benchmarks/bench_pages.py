@@ -116,9 +116,13 @@ def chromium_pages(
 
     Returns seconds (floats; what "visible" means: the module's docstring):
     ``app_start`` (until ``/_stcore/health`` answers), ``portfolio_cold``,
-    ``portfolio_warm``, ``portfolio_reload``, ``pilot_cold``, ``pilot_warm``; and
+    ``portfolio_warm``, ``portfolio_reload``, ``pilot_cold``, ``pilot_warm``;
+    ``pilot_warm_server_cpu`` and ``pilot_warm_browser_cpu`` (CPU seconds of one warm
+    pilot page: the app's process, Chromium's and Playwright's; medians; ``None``
+    without ``/proc``); and
     ``verdict_shown`` (the bench pilot card's verdict text, e.g. « ✅ Généraliser »),
-    ``charts`` (the charts drawn in the pilot page's open tab), ``repeat``. ``None``
+    ``charts`` (the charts drawn in the pilot page's open tab), ``charts_in_page`` (in
+    all its tabs: Streamlit sends every tab's), ``repeat``. ``None``
     when Chromium or Playwright is missing (the reason on stderr and from
     :func:`missing`). Raises ``RuntimeError`` when the app does not start (its log's
     tail in the message) and Playwright's ``TimeoutError`` when a page is not visible
@@ -148,7 +152,8 @@ def chromium_pages(
             wait_healthy(f"http://127.0.0.1:{port}", app, log_path)
             result: dict[str, Any] = {"app_start": time.perf_counter() - started}
             result |= browse(f"http://127.0.0.1:{port}", repeat=repeat, timeout_s=timeout_s,
-                             screenshots=None if screenshots is None else Path(screenshots))
+                             screenshots=None if screenshots is None else Path(screenshots),
+                             server=app.pid)
             return result
         finally:
             stop(app)
@@ -167,9 +172,10 @@ def _exit_on_term(signum: int, frame: Any) -> None:
 
 
 def browse(
-    base: str, *, repeat: int, timeout_s: float, screenshots: Path | None
+    base: str, *, repeat: int, timeout_s: float, screenshots: Path | None, server: int
 ) -> dict[str, Any]:
-    """Sign in as the bench's team account at ``base`` and time the pages (seconds)."""
+    """Sign in as the bench's team account at ``base`` and time the pages (seconds);
+    ``server``: the app's process id, whose CPU time is told apart from the browser's."""
     from playwright.sync_api import sync_playwright
 
     from livinglab.i18n import Translator
@@ -227,13 +233,19 @@ def browse(
                 to_pilot = page.locator(
                     f'.st-key-{card} [data-testid="stPageLink-NavLink"]').first.click
                 pilot_cold = timed(to_pilot, pilot_shown, page)
-                portfolio_warm, pilot_warm = [], []
+                portfolio_warm, pilot_warm, server_cpu, browser_cpu = [], [], [], []
                 for _ in range(repeat):
                     portfolio_warm.append(timed(portfolio_link(page).click, portfolio_shown,
                                                 page))
+                    before = cpu_seconds(server)
                     pilot_warm.append(timed(to_pilot, pilot_shown, page))
+                    after = cpu_seconds(server)
+                    if before is not None and after is not None:
+                        server_cpu.append(after[0] - before[0])
+                        browser_cpu.append(after[1] - before[1])
                 charts = page.locator(
                     '[role="tabpanel"]:not([hidden]) [data-testid="stVegaLiteChart"]').count()
+                charts_in_page = page.locator('[data-testid="stVegaLiteChart"]').count()
                 if screenshots is not None:
                     whole_page(page, screenshots / "pilot.png")
                 reloads = []
@@ -254,10 +266,45 @@ def browse(
         "portfolio_reload": statistics.median(reloads),
         "pilot_cold": pilot_cold,
         "pilot_warm": statistics.median(pilot_warm),
+        "pilot_warm_server_cpu": round(statistics.median(server_cpu), 2) if server_cpu else None,
+        "pilot_warm_browser_cpu": round(statistics.median(browser_cpu), 2) if browser_cpu
+        else None,
         "verdict_shown": verdict_shown,
         "charts": charts,
+        "charts_in_page": charts_in_page,
         "repeat": repeat,
     }
+
+
+def cpu_seconds(server: int) -> tuple[float, float] | None:
+    """CPU seconds (user + system) used so far by the app's process ``server`` and by
+    this process's other descendants (Playwright's driver and Chromium's processes),
+    from ``/proc``; ``None`` where there is no ``/proc``."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended meanwhile
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    if not used:
+        return None
+
+    def under(pid: int, root: int) -> bool:
+        while pid > 1:
+            if pid == root:
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+    me = os.getpid()
+    browser = sum(cpu for pid, cpu in used.items()
+                  if pid != me and under(pid, me) and not under(pid, server))
+    return used.get(server, 0.0), browser
 
 
 def whole_page(page: Any, path: Path) -> None:

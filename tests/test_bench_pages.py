@@ -51,7 +51,9 @@ def test_the_portfolio_card_shows_the_evaluated_verdict_and_every_page_is_timed(
     assert result is not None
     # the card shows, in French, the verdict the command line computes from the same store
     assert result["verdict_shown"] == Translator("fr").verdict(verdict)
-    assert result["charts"] >= 1  # the pilot page's figures were drawn
+    assert 1 <= result["charts"] <= result["charts_in_page"]  # the pilot's figures drawn
+    # the browser's drawing and the app's script are told apart (CPU seconds, /proc)
+    assert result["pilot_warm_server_cpu"] > 0 and result["pilot_warm_browser_cpu"] > 0
     assert all(isinstance(result[k], float) and math.isfinite(result[k]) and result[k] > 0
                for k in TIMES)
     assert {p.name for p in (tmp_path / "shots").iterdir()} == {"portfolio.png", "pilot.png"}

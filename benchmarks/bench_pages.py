@@ -14,13 +14,19 @@ in headless Chromium driven by Playwright, and times, in the browser:
   pilot page is **visible**: its verdict alert (« Verdict : … ») is shown, the run has
   ended as above, and every Vega-Lite chart of the open tab (``stVegaLiteChart``: the
   forest plot and each metric's figures) has drawn its canvas or SVG;
-- ``portfolio_warm`` / ``pilot_warm``: the same two pages again in the same session (the
-  sidebar's « Portefeuille » link, then the card's link: a page switch reruns the page's
-  script with the app's caches warm), medians of ``repeat`` round trips;
+- ``portfolio_warm`` / ``pilot_warm``: the page shown, rerun (its link in the top menu
+  clicked again: the script runs with the app's caches warm, the elements already drawn
+  are updated in place; what AppTest's ``run()`` measures), medians of ``repeat``;
+- ``portfolio_revisit`` / ``pilot_revisit``: each page left and opened again (the menu's
+  « Portefeuille », then the card's link): its elements drawn anew, caches warm;
 - ``portfolio_reload``: the portfolio's address loaded again (a new session: sign in
   again), from the click on « Se connecter » until the portfolio is visible, caches warm;
-  median of ``repeat``; it includes the password's check (argon2), which the
-  same-session ``portfolio_warm`` does not.
+  it includes the password's check (argon2), which the same-session figures do not.
+
+A timed run is told apart from the previous one by the ``running`` state it goes through
+(a MutationObserver installed before the click). For the warm and revisited pilot page,
+the CPU seconds of the app's process and of the browser (Chromium and Playwright's
+driver) are given beside the wall time (from ``/proc``).
 
 Times are seconds of wall time in the benchmark's process (Playwright's round trips
 included, a few milliseconds). Run alone on a work directory of ``bench_scale.py``::
@@ -59,8 +65,21 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 ACCOUNT = ("banc-equipe", "banc-d-essai-2026", "team")
 STARTUP_TIMEOUT_S = 120
 
+# Installed just before each timed click: notes when a script run starts, so that a rerun
+# of the page already shown (same elements) is told apart from the previous run's end.
+WATCH_RUN = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.__benchRan = false;
+    if (window.__benchWatch) window.__benchWatch.disconnect();
+    window.__benchWatch = new MutationObserver(() => {
+        if (app.getAttribute('data-test-script-state') === 'running') window.__benchRan = true;
+    });
+    window.__benchWatch.observe(app, {attributes: true,
+                                      attributeFilter: ['data-test-script-state']});
+}"""
 RUN_ENDED = """
     const app = document.querySelector('[data-testid="stApp"]');
+    if (!window.__benchRan) return false;
     if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
     if (document.querySelector('[data-stale="true"]')) return false;
 """
@@ -116,10 +135,11 @@ def chromium_pages(
 
     Returns seconds (floats; what "visible" means: the module's docstring):
     ``app_start`` (until ``/_stcore/health`` answers), ``portfolio_cold``,
-    ``portfolio_warm``, ``portfolio_reload``, ``pilot_cold``, ``pilot_warm``;
-    ``pilot_warm_server_cpu`` and ``pilot_warm_browser_cpu`` (CPU seconds of one warm
-    pilot page: the app's process, Chromium's and Playwright's; medians; ``None``
-    without ``/proc``); and
+    ``portfolio_warm``, ``portfolio_revisit``, ``portfolio_reload``, ``pilot_cold``,
+    ``pilot_warm``, ``pilot_revisit``; ``pilot_warm_server_cpu``,
+    ``pilot_warm_browser_cpu``, ``pilot_revisit_server_cpu``, ``pilot_revisit_browser_cpu``
+    (CPU seconds of one such page: the app's process, Chromium's and Playwright's;
+    medians; ``None`` without ``/proc``); and
     ``verdict_shown`` (the bench pilot card's verdict text, e.g. « ✅ Généraliser »),
     ``charts`` (the charts drawn in the pilot page's open tab), ``charts_in_page`` (in
     all its tabs: Streamlit sends every tab's), ``repeat``. ``None``
@@ -193,30 +213,43 @@ def browse(
     def pilot_shown(page: Any) -> None:
         page.wait_for_function(PILOT_SHOWN, arg=heading, timeout=timeout_ms)
 
+    def timed(click: Any, shown: Any, page: Any, cpu: list[tuple[float, float]] | None = None
+              ) -> float:
+        """Seconds from ``click()`` until ``shown(page)``; with ``cpu``, the app's and the
+        browser's CPU seconds meanwhile are appended to it."""
+        page.evaluate(WATCH_RUN)
+        before = cpu_seconds(server) if cpu is not None else None
+        started = time.perf_counter()
+        click()
+        shown(page)
+        seconds = time.perf_counter() - started
+        after = cpu_seconds(server) if cpu is not None else None
+        if cpu is not None and before is not None and after is not None:
+            cpu.append((after[0] - before[0], after[1] - before[1]))
+        return seconds
+
     def signed_in(page: Any) -> float:
         """Fill the sign-in form; seconds from the click until the portfolio is shown."""
         page.get_by_label("Identifiant").fill(username)
         page.get_by_label("Mot de passe").fill(password)
-        started = time.perf_counter()
-        page.get_by_role("button", name="Se connecter").click()
-        portfolio_shown(page)
-        return time.perf_counter() - started
+        return timed(page.get_by_role("button", name="Se connecter").click, portfolio_shown,
+                     page)
 
-    def timed(click: Any, shown: Any, page: Any) -> float:
-        started = time.perf_counter()
-        click()
-        shown(page)
-        return time.perf_counter() - started
-
-    def portfolio_link(page: Any) -> Any:
-        """The top menu's « Portefeuille » link, its section « Décideurs » opened (not
-        timed: the menu opens in the browser alone)."""
-        link = page.locator('[data-testid="stTopNavDropdownLink"]',
-                            has_text=t("page_portfolio")).first
+    def menu_link(page: Any, title: str) -> Any:
+        """The top menu's link to the page ``title``, its section « Décideurs » opened
+        (not timed: the menu opens in the browser alone)."""
+        link = page.locator('[data-testid="stTopNavDropdownLink"]').filter(
+            has=page.get_by_text(title, exact=True)).first
         if not link.is_visible():
             page.locator('[data-testid="stTopNavSection"]',
                          has_text=t("section_decision")).first.click()
         return link
+
+    def median(times: list[float]) -> float:
+        return statistics.median(times)
+
+    def cpu_median(cpu: list[tuple[float, float]], which: int) -> float | None:
+        return round(statistics.median(c[which] for c in cpu), 2) if cpu else None
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -230,19 +263,22 @@ def browse(
                 portfolio_cold = signed_in(page)
                 verdict_shown = next(v for v in verdicts
                                      if v in page.locator(f".st-key-{card}").inner_text())
+                # the page shown, rerun: its menu link clicked again (as AppTest's run())
+                portfolio_warm = [timed(menu_link(page, t("page_portfolio")).click,
+                                        portfolio_shown, page) for _ in range(repeat)]
                 to_pilot = page.locator(
                     f'.st-key-{card} [data-testid="stPageLink-NavLink"]').first.click
                 pilot_cold = timed(to_pilot, pilot_shown, page)
-                portfolio_warm, pilot_warm, server_cpu, browser_cpu = [], [], [], []
+                rerun_cpu: list[tuple[float, float]] = []
+                pilot_warm = [timed(menu_link(page, t("page_pilot")).click, pilot_shown, page,
+                                    rerun_cpu) for _ in range(repeat)]
+                # each page left and opened again: its elements drawn anew, caches warm
+                portfolio_revisit, pilot_revisit = [], []
+                revisit_cpu: list[tuple[float, float]] = []
                 for _ in range(repeat):
-                    portfolio_warm.append(timed(portfolio_link(page).click, portfolio_shown,
-                                                page))
-                    before = cpu_seconds(server)
-                    pilot_warm.append(timed(to_pilot, pilot_shown, page))
-                    after = cpu_seconds(server)
-                    if before is not None and after is not None:
-                        server_cpu.append(after[0] - before[0])
-                        browser_cpu.append(after[1] - before[1])
+                    portfolio_revisit.append(timed(menu_link(page, t("page_portfolio")).click,
+                                                   portfolio_shown, page))
+                    pilot_revisit.append(timed(to_pilot, pilot_shown, page, revisit_cpu))
                 charts = page.locator(
                     '[role="tabpanel"]:not([hidden]) [data-testid="stVegaLiteChart"]').count()
                 charts_in_page = page.locator('[data-testid="stVegaLiteChart"]').count()
@@ -262,13 +298,16 @@ def browse(
             browser.close()
     return {
         "portfolio_cold": portfolio_cold,
-        "portfolio_warm": statistics.median(portfolio_warm),
-        "portfolio_reload": statistics.median(reloads),
+        "portfolio_warm": median(portfolio_warm),
+        "portfolio_revisit": median(portfolio_revisit),
+        "portfolio_reload": median(reloads),
         "pilot_cold": pilot_cold,
-        "pilot_warm": statistics.median(pilot_warm),
-        "pilot_warm_server_cpu": round(statistics.median(server_cpu), 2) if server_cpu else None,
-        "pilot_warm_browser_cpu": round(statistics.median(browser_cpu), 2) if browser_cpu
-        else None,
+        "pilot_warm": median(pilot_warm),
+        "pilot_warm_server_cpu": cpu_median(rerun_cpu, 0),
+        "pilot_warm_browser_cpu": cpu_median(rerun_cpu, 1),
+        "pilot_revisit": median(pilot_revisit),
+        "pilot_revisit_server_cpu": cpu_median(revisit_cpu, 0),
+        "pilot_revisit_browser_cpu": cpu_median(revisit_cpu, 1),
         "verdict_shown": verdict_shown,
         "charts": charts,
         "charts_in_page": charts_in_page,

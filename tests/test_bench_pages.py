@@ -22,8 +22,8 @@ import bench_scale  # noqa: E402
 
 from livinglab.i18n import Translator  # noqa: E402
 
-TIMES = ("app_start", "portfolio_cold", "portfolio_warm", "portfolio_reload", "pilot_cold",
-         "pilot_warm")
+TIMES = ("app_start", "portfolio_cold", "portfolio_warm", "portfolio_revisit",
+         "portfolio_reload", "pilot_cold", "pilot_warm", "pilot_revisit")
 
 
 @pytest.mark.browser
@@ -53,7 +53,8 @@ def test_the_portfolio_card_shows_the_evaluated_verdict_and_every_page_is_timed(
     assert result["verdict_shown"] == Translator("fr").verdict(verdict)
     assert 1 <= result["charts"] <= result["charts_in_page"]  # the pilot's figures drawn
     # the browser's drawing and the app's script are told apart (CPU seconds, /proc)
-    assert result["pilot_warm_server_cpu"] > 0 and result["pilot_warm_browser_cpu"] > 0
+    assert all(result[f"pilot_{kind}_{side}_cpu"] > 0
+               for kind in ("warm", "revisit") for side in ("server", "browser"))
     assert all(isinstance(result[k], float) and math.isfinite(result[k]) and result[k] > 0
                for k in TIMES)
     assert {p.name for p in (tmp_path / "shots").iterdir()} == {"portfolio.png", "pilot.png"}

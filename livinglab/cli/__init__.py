@@ -454,6 +454,10 @@ def run_app(
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
         # A visitor never sees a stack trace (the server's log keeps it).
         "--client.showErrorDetails", "none",
+        # A server does not reload its sources: watching them (watchdog's recursive
+        # inotify over the checkout, .venv included) overflowed its queue and kept a core
+        # busy for as long as a browser was connected.
+        "--server.fileWatcherType", "none",
     ]
     sys.stdout.flush()
     sys.stderr.flush()

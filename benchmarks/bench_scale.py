@@ -18,7 +18,8 @@ participant-days. For each scale, each step in its own process (its peak RSS its
   values only, no statistics) and **DuckDB over the same rows in Parquet** (the same
   reduction);
 - ``pages``: the portfolio (whole app, signed in, AppTest) cold and warm, and a pilot
-  page's warm rerun;
+  page's warm rerun; then the same in Debian's headless Chromium, the real app served
+  (``bench_pages.py``; skipped without Chromium or Playwright);
 - the store's size on disk beside the Parquet file's;
 - with ``--postgres URL``, the same pilot on that server too, in a schema of its own
   (``livinglab_bench``, dropped and made again for each scale): the import beside a
@@ -385,6 +386,20 @@ def run_step(name: str, args: argparse.Namespace, work: Path,
     return json.loads(output.strip().splitlines()[-1])
 
 
+def chromium(args: argparse.Namespace, work: Path) -> dict[str, Any] | None:
+    """The same pages in Debian's headless Chromium, the real app served
+    (``bench_pages.py`` in a process of its own); None when Chromium or Playwright is
+    missing."""
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("bench_pages.py")), str(work),
+         "--url", _url(work), "--repeat", str(args.repeat)],
+        capture_output=True, text=True, check=True,
+        env={**os.environ, **_environment(work, _url(work))},
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return None if "skipped" in result else result
+
+
 def _url(work: Path) -> str:
     return f"sqlite:///{work / 'store.db'}"
 
@@ -427,6 +442,7 @@ def one_scale(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     result["whole_evaluate_peak_rss_mb"] = whole_evaluate(work)["peak_rss_mb"]
     result["duckdb"] = run_step("duckdb", args, work)
     result["pages"] = run_step("pages", args, work)
+    result["chromium"] = chromium(args, work)
     result["store_mb"] = store_mb(work)
     result["ratios"] = ratios(result)
     return result
@@ -524,6 +540,15 @@ FIGURES = [
      lambda r: f"{r['pages']['portfolio_cold']:.2f} / {r['pages']['portfolio_warm']:.2f}"),
     ("pilot page cold / warm rerun (s)",
      lambda r: f"{r['pages']['pilot_cold']:.2f} / {r['pages']['pilot_warm']:.2f}"),
+    ("portfolio cold / warm, Chromium (s)", lambda r: "—" if not r.get("chromium")
+     else f"{r['chromium']['portfolio_cold']:.2f} / {r['chromium']['portfolio_warm']:.2f}"),
+    ("pilot page cold / warm rerun, Chromium (s)", lambda r: "—" if not r.get("chromium")
+     else f"{r['chromium']['pilot_cold']:.2f} / {r['chromium']['pilot_warm']:.2f}"),
+    ("pilot page revisit, Chromium: wall / app CPU / browser CPU (s)",
+     lambda r: "—" if not r.get("chromium")
+     else f"{r['chromium']['pilot_revisit']:.2f} / "
+     f"{r['chromium']['pilot_revisit_server_cpu']:.2f} / "
+     f"{r['chromium']['pilot_revisit_browser_cpu']:.2f}"),
     ("store on disk / Parquet (MB)",
      lambda r: f"{r['store_mb']} / {r['generate']['parquet_mb']}"),
 ]

@@ -40,3 +40,5 @@ def test_the_benchmark_reports_every_figure_as_json(tmp_path: Path) -> None:
     assert len(ratios) == 6 and all(v > 0 for v in ratios.values())
     # the Markdown table the README shows, one row per figure
     assert done.stdout.count("\n|") >= 18
+    # the browser step: figures, or None where Chromium is absent
+    assert scale["chromium"] is None or scale["chromium"]["portfolio_cold"] > 0

@@ -287,12 +287,16 @@ tabs = st.tabs(
         t("tab_equity"),
         t("tab_representativeness"),
         t("tab_projection"),
-    ]
+    ],
+    key="pilot_tab",
+    on_change="rerun",
 )
 for tab, render in zip(
     tabs,
     (metrics_tab, surveys_tab, equity_tab, representativeness_tab, projection_tab),
     strict=True,
 ):
+    if tab.open is False:
+        continue
     with tab:
         render(pilot_report, t)

@@ -4,6 +4,7 @@ of every page and tab against WCAG 2 A and AA."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}}
 SENIOR_TITLE = "Démarches en ligne accessibles aux seniors"
 
 
-def settle(page: Any, heading: str, shown: str) -> None:
+def settle(page: Any, heading: str, shown: str | re.Pattern[str]) -> None:
     """Wait for the page's title, for a text drawn after the evaluation (``shown``) and for
     the script run to finish (no stale element, no spinner)."""
     page.get_by_role("heading", name=heading, level=1).wait_for()
@@ -64,14 +65,19 @@ def test_pilot_page_from_the_portfolio_link_and_every_tab(page: Any, app_url: st
     assert "pilot=senior_procedures" in page.url
     assert "Verdict : ⏳ Prolonger" in page.locator("main").inner_text()
     assert_accessible(page, "the pilot page (usage metrics)")
-    for tab in ("Enquêtes", "Équité", "Représentativité", "Projection"):
-        page.get_by_role("tab", name=tab).click()
-        page.wait_for_timeout(700)
-        assert_accessible(page, f"the pilot page, tab {tab}")
     charts = page.locator(
         "[data-testid='stVegaLiteChart'] [aria-label], [data-testid='stVegaLiteChart'] svg[role]"
     )
     assert charts.count() >= 1
+    # A tab runs when opened (st.tabs on_change="rerun"): each one is drawn after its click
+    for tab, shown in (("Enquêtes", "Taux de réponse"),
+                       ("Équité", "L'effet diffère-t-il selon les groupes ?"),
+                       ("Représentativité", "Écart à la population (test du khi-deux)"),
+                       ("Projection", re.compile("usagers attendus|ne déclare pas de projection"))):
+        page.get_by_role("tab", name=tab).click()
+        settle(page, SENIOR_TITLE, shown)
+        assert page.get_by_role("tab", name=tab).get_attribute("aria-selected") == "true"
+        assert_accessible(page, f"the pilot page, tab {tab}")
     assert not other_hosts(page, app_url)
 
 

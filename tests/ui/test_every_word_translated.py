@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_factories import APP, UI_DIR, signed_in_app
+from ui_factories import APP, UI_DIR, open_tab, signed_in_app
 
 from livinglab import services
 from livinglab.i18n import messages
@@ -119,6 +119,12 @@ def test_every_page_speaks_the_readers_language(demo_store: dict[str, str], lang
             run(at, page, pilot)
             assert not at.exception, (page, pilot)
             found += [f"{page}/{pilot}: {p}" for p in problems(list(page_texts(at._tree)), lang)]
+            # a page's tabs run only when open (the pilot page's): every one is read
+            for tab in list(at.tabs) if page == "pilot" else ():
+                open_tab(at, tab.label)
+                assert not at.exception, (page, pilot, tab.label)
+                found += [f"{page}/{pilot}/{tab.label}: {p}"
+                          for p in problems(list(page_texts(at._tree)), lang)]
     assert not found, "\n".join(found)
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from ui_factories import UI_DIR, as_read, signed_in_app
+from ui_factories import UI_DIR, as_read, open_tab, signed_in_app
 
 from livinglab import services
 from livinglab.i18n import translator
@@ -113,6 +113,7 @@ def test_hours_under_19_degrees_show_one_number_on_every_tab(
     assert any("hausse de 0,013 h/jour" in c for c in criteria)
     # The representativeness tab shows the criterion's estimate under its name, and the
     # raked difference of changes under its own.
+    open_tab(app, "Représentativité")
     tables = [t.value for t in app.table]
     reweighted = next(t for t in tables if any("Estimation du critère" in c for c in t.columns))
     row = reweighted[reweighted.iloc[:, 0] == "Heures sous 19 °C"].iloc[0]

@@ -13,6 +13,7 @@ from ui_factories import (
     TITLES_FR,
     UI_DIR,
     as_read,
+    open_tab,
     sign_in,
     signed_in_app,
 )
@@ -158,8 +159,13 @@ def test_pilot_page_shows_hypothesis_verdict_criteria_and_evidence(app: AppTest)
         "36 testeurs."
         in shown
     )
-    assert len(app.get("vega_lite_chart")) >= 8
     assert any("Moyenne" in str(t.value.columns.tolist()) for t in app.table)
+    # Only the open tab runs (st.tabs on_change="rerun"): its charts, then each tab's.
+    assert len(app.get("vega_lite_chart")) >= 2
+    charts = {tab.label: len(open_tab(app, tab.label).get("vega_lite_chart"))
+              for tab in list(app.tabs)}
+    assert not app.exception and sum(charts.values()) >= 8
+    assert charts["Mesures d'usage"] >= 2 and charts["Enquêtes"] >= 1
 
 
 def test_pilot_page_selector_changes_the_pilot(app: AppTest) -> None:
@@ -169,11 +175,12 @@ def test_pilot_page_selector_changes_the_pilot(app: AppTest) -> None:
     assert app.title[0].value == TITLES_FR["energy_feedback"]
     assert "Verdict : ✅ Généraliser" in app.success[0].value
     assert app.query_params["pilot"] == "energy_feedback"
-    shown = texts(app)
-    # Surveys, equity, representativeness and the projection in CO2e.
-    assert "NPS +16" in shown
+    # Surveys, representativeness and the projection in CO2e, each in its tab.
+    assert "NPS +16" in texts(open_tab(app, "Enquêtes"))
+    shown = texts(open_tab(app, "Représentativité"))
     assert "Tranche d'âge : testeurs et population" not in shown  # a chart title, not text
-    assert "−155 t CO2e par an" in shown
+    assert "−155 t CO2e par an" in texts(open_tab(app, "Projection"))
+    assert app.query_params["pilot"] == "energy_feedback" and not app.exception
 
 
 def test_pilot_page_in_english(app: AppTest) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ui_factories import open_address, signed_in_app
+from ui_factories import open_address, open_tab, signed_in_app
 
 from livinglab import services
 from livinglab.services import survey as citizen
@@ -41,7 +41,7 @@ def test_a_submitted_answer_shows_at_once_in_the_pilots_results(
     ]
     for person, token in enumerate(tokens[:5]):  # five testers answered earlier
         answer(token, 1 + person)
-    at = open_address(signed_in_app("team"), "pilot", pilot=PILOT)
+    at = open_tab(open_address(signed_in_app("team"), "pilot", pilot=PILOT), "Enquêtes")
     assert not at.exception
     (before,) = rate_table(at)
     assert (before["Invités"], before["Ont répondu"]) == ("6", "5")

@@ -101,6 +101,13 @@ def open_address(at: AppTest, url_path: str, **query: str) -> AppTest:
     return at.run()
 
 
+def open_tab(at: AppTest, label: str, key: str = "pilot_tab") -> AppTest:
+    """Open the tab ``label`` of a page whose tabs run only when open (``st.tabs`` with
+    ``on_change="rerun"``, as the pilot page's), as a click on its label does."""
+    at.session_state[key] = label
+    return at.run()
+
+
 def as_read(markdown: str) -> str:
     """What a reader sees of Markdown that escapes every active character with a
     backslash (``livinglab.ui.common.plain``): the characters themselves."""

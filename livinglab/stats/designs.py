@@ -228,7 +228,7 @@ def _zero_filled(
         return 0
     filled = data["filled"].eq(True).to_numpy()
     if design == "two_group":
-        filled &= data[period].to_numpy() == "intervention"
+        filled = filled & (data[period].to_numpy() == "intervention")  # (a read-only view)
     if not filled.any():
         return 0
     ids = {str(i) for cohort in kept for i in cohort.ids}

@@ -138,6 +138,20 @@ class Translator:
         body = (self.signed if signed else self.number)(share * 100, decimals)
         return body + ("\u202f%" if self.lang == "fr" else "%")
 
+    def percent_interval(
+        self, estimate: float, low: float, high: float, decimals: int = 1, *, most: int = 3
+    ) -> tuple[str, str, str]:
+        """Percentages (``-5.9`` for -5.9 %) of an estimate and its bounds, the estimate
+        signed, with ``decimals`` or, where they would print bounds that differ as one
+        number (a narrow interval of a large pilot: ``−5,9 % à −5,9 %``), one more decimal
+        at a time up to ``most``."""
+        while decimals < most and low != high and (
+            self.percent(low / 100, decimals) == self.percent(high / 100, decimals)
+        ):
+            decimals += 1
+        return (self.percent(estimate / 100, decimals, signed=True),
+                self.percent(low / 100, decimals), self.percent(high / 100, decimals))
+
     def date(self, value: date | datetime | None, fmt: str = "long") -> str:
         """``2 mars 2026`` / ``2 March 2026``; ``—`` when missing. French writes the
         first of the month as an ordinal: ``1er mars 2026``."""

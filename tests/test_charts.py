@@ -235,6 +235,12 @@ def test_translator_formats_numbers_and_dates_per_locale() -> None:
     assert EN.number(-1234.5, 1) == "−1,234.5"
     assert FR.percent(0.079, 1, signed=True) == "+7,9\u202f%"
     assert EN.percent(0.079, 1) == "7.9%"
+    # a large pilot's narrow interval gets the decimals its bounds need (not "-5,9 à -5,9")
+    assert FR.percent_interval(-5.93, -5.94, -5.91) == (
+        "−5,93\u202f%", "−5,94\u202f%", "−5,91\u202f%")
+    assert EN.percent_interval(-5.9, -8.1, -3.7) == ("−5.9%", "−8.1%", "−3.7%")
+    # three decimals at most
+    assert EN.percent_interval(2.0, 1.99991, 2.00001) == ("+2.000%", "2.000%", "2.000%")
     assert FR.date(date(2026, 3, 2)) == "2 mars 2026"
     assert EN.date(date(2026, 3, 2)) == "2 March 2026"
     assert FR.verdict("extend") == "⏳ Prolonger" and EN.verdict("no_go") == "⛔ Drop"

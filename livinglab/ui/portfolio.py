@@ -38,13 +38,15 @@ def effect_text(row: pd.Series, t: Translator) -> str:
             high=high,
         )
     if pd.notna(row["estimate_pct"]):
+        est, low, high = t.percent_interval(row["estimate_pct"], row["ci_low_pct"],
+                                            row["ci_high_pct"])
         return t(
             "effect_line",
             ci=t.ci(row.get("ci_level")),
             label=row["primary_label"],
-            estimate=t.percent(row["estimate_pct"] / 100, 1, signed=True),
-            low=t.percent(row["ci_low_pct"] / 100, 1),
-            high=t.percent(row["ci_high_pct"] / 100, 1),
+            estimate=est,
+            low=low,
+            high=high,
         )
     if pd.notna(row["estimate"]):
         est, low, high = t.interval(row["estimate"], row["ci_low"], row["ci_high"])

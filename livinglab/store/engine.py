@@ -110,7 +110,7 @@ def alembic_config(connection: Connection | None = None) -> Any:
     return config
 
 
-HEAD_REVISION = "0014"
+HEAD_REVISION = "0015"
 """The newest migration's revision. A store already there is not handed to Alembic,
 whose import and scan of the migration scripts take 0.15-0.2 s of every process that
 opens the store (``livinglab evaluate``); ``tests/store/test_engine.py`` checks that it

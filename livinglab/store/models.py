@@ -307,7 +307,7 @@ class StoreSetting(SQLModel, table=True):
 
     __tablename__ = "store_setting"
 
-    name: str = Field(primary_key=True, max_length=64)
+    name: str = Field(primary_key=True, max_length=128)  # "pseudonym_key_fingerprint:<id>"
     value: str = Field(max_length=255)
 
 

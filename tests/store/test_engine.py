@@ -25,7 +25,7 @@ def test_the_head_revision_the_engine_knows_is_alembics_head(tmp_path):
 
     assert HEAD_REVISION == ScriptDirectory.from_config(alembic_config()).get_current_head()
     engine = make_engine(f"sqlite:///{tmp_path / 'older.db'}")
-    migrate(engine, "0013")
+    migrate(engine, "0014")
     migrate(engine)  # a store behind the head is still brought to it
     with engine.connect() as connection:
         found = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()

@@ -89,3 +89,16 @@ def test_two_pilots_under_two_keys_give_one_person_two_unrelated_pseudonyms(
     with pytest.raises(ConfigurationError, match="'energy2'"):
         import_files(engine=engine, pilot=other, secret_key=SECRET,
                      participants=write("p.csv", PARTICIPANTS))
+
+
+def test_a_pilot_with_the_longest_id_a_spec_allows_imports(engine, pilot, write):
+    # 64 characters (the spec's bound): its fingerprint's name has 90, which the store
+    # refused on PostgreSQL before migration 0015
+    longest = pilot.model_copy(update={"id": "e" * 64})
+    import_files(engine=engine, pilot=longest, secret_key=SECRET,
+                 participants=write("p.csv", PARTICIPANTS),
+                 observations=write("o.csv", OBSERVATIONS))
+    with engine.connect() as connection:
+        names = connection.execute(sa.text("SELECT name FROM store_setting")).scalars().all()
+    assert names == ["pseudonym_key_fingerprint:" + "e" * 64]
+    assert count(engine, "observation") > 0

@@ -39,7 +39,7 @@ lint: install-test
 	$(BIN)/ruff check livinglab tests benchmarks
 
 # The city-scale benchmark: ratios to an Arrow ingest, bare SQL and DuckDB (README, Performance).
-bench: install-bench
+bench: system-deps install-bench
 	$(BIN)/python benchmarks/bench_scale.py --json
 
 clean:

@@ -111,7 +111,7 @@ def missing() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "Playwright is not installed: pip install -e '.[test]'"
+        return "Playwright is not installed: pip install -e '.[bench]'"
     return None
 
 

@@ -397,7 +397,10 @@ def chromium(args: argparse.Namespace, work: Path) -> dict[str, Any] | None:
         env={**os.environ, **_environment(work, _url(work))},
     )
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return None if "skipped" in result else result
+    if "skipped" in result:
+        print(f"pages in Chromium skipped: {result['skipped']}", file=sys.stderr, flush=True)
+        return None
+    return result
 
 
 def _url(work: Path) -> str:

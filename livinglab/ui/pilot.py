@@ -255,8 +255,7 @@ def projection_tab(report: PilotReport, t: Translator) -> None:
     if projection is None:
         st.info(t("no_projection"))
         return
-    st.markdown(plain(projection.reason(t.lang)))
-    first, second = st.columns(2)
+    first, second = st.columns(2)  # the reason is the figure's caption, shown once
     first.metric(t("projection_adopters"), t.number(projection.adopters, 0))
     if projection.tonnes_co2e is not None:
         second.metric(t("projection_co2"), t.signed(projection.tonnes_co2e, 0))

@@ -30,6 +30,8 @@ def settle(page: Any, heading: str, shown: str | re.Pattern[str]) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && !document.querySelector('[data-stale=\"true\"]')"
         " && !document.querySelector('[data-testid=\"stSpinner\"]')"
+        " && document.querySelector('[data-testid=\"stApp\"]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'"
     )
     page.wait_for_timeout(500)  # Vega draws its charts after the script run ends
 
@@ -48,7 +50,7 @@ def assert_accessible(page: Any, where: str) -> None:
 def test_portfolio_in_french_is_accessible(page: Any, app_url: str) -> None:
     open_signed_in(page, app_url, "decision")
     settle(page, "Portefeuille des pilotes", "Généraliser")
-    assert page.evaluate("document.documentElement.lang") == "fr"
+    page.wait_for_function("() => document.documentElement.lang === 'fr'")  # set by the app
     assert page.title() == "Portefeuille"
     body = page.locator("main").inner_text()
     for word in ("Généraliser", "Abandonner", "Prolonger", "niveau 5/5"):
@@ -132,6 +134,8 @@ def test_checks_page_is_accessible(page: Any, app_url: str) -> None:
 def test_sign_in_page_is_accessible(page: Any, app_url: str) -> None:
     page.goto(app_url)
     page.get_by_role("heading", name="Connexion au Living Lab", level=1).wait_for()
+    # the app sets the document's language once its script has run (under load, after
+    # the heading shows): French within the wait, or the test fails
+    page.wait_for_function("() => document.documentElement.lang === 'fr'")
     page.wait_for_timeout(500)
-    assert page.evaluate("document.documentElement.lang") == "fr"
     assert_accessible(page, "the sign-in page")

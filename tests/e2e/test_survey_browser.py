@@ -129,7 +129,7 @@ def test_from_the_printed_link_to_thank_you_with_the_keyboard_alone(
     page.set_viewport_size(PHONE)
     page.goto(link["link"])
     heading(page, "Bienvenue")
-    assert page.evaluate("document.documentElement.lang") == "fr"
+    page.wait_for_function("() => document.documentElement.lang === 'fr'")  # set by the app
     assert page.get_by_role("radiogroup", name="Langue / Language").is_visible()
     assert_french_only(page, "the welcome")
     assert_accessible(page, "the welcome")

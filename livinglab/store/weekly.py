@@ -150,11 +150,10 @@ def weekly_participant_values(
         key = _metric_key(connection, pilot, metric)
         if key is None:
             return pd.DataFrame(columns=PARTICIPANT_COLUMNS)
-        # One GROUP BY over the integer keys of the roll-ups (no join, no text, no sort:
-        # the database streams the metric's key range once), then the participants' ids
-        # and cohorts, a row each, joined in pandas.
-        # the days of both periods as one range of the key (the gap between them, if
-        # any, filtered out), up to the last week wanted
+        # One GROUP BY over the integer keys of the roll-ups (no join, no text, no sort),
+        # on the days of both periods as one range of the key (a gap between them
+        # filtered out) up to the last week wanted; then the participants' ids and
+        # cohorts, a row each, joined in pandas.
         last_day = i_last if last_week is None else min(i_last, first + 7 * last_week + 6)
         weeks = connection.execute(
             sa.select(_rollup.c.participant_key, week, sa.func.min(day),

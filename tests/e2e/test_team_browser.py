@@ -98,9 +98,13 @@ def test_a_team_member_takes_a_pilot_from_template_to_recorded_decision(
     # 2. Its participants and readings, uploaded.
     open_page(page, f"{url}/imports?pilot=energie_2027", "Import de données")
     inputs = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+    # one file at a time, each shown and its rerun ended before the next: a file set
+    # while the first upload's rerun redraws the uploaders can be lost (seen once, loaded)
     inputs.nth(0).set_input_files(str(data.participants))
+    page.wait_for_function(f"document.body.innerText.includes('{data.participants.name}')")
+    settled(page)
     inputs.nth(1).set_input_files(str(data.observations))
-    page.wait_for_function("document.body.innerText.includes('observations.csv')")
+    page.wait_for_function(f"document.body.innerText.includes('{data.observations.name}')")
     settled(page)
     page.get_by_role("button", name="Importer", exact=True).click()
     page.locator("[data-testid='stTable']").wait_for(timeout=120_000)

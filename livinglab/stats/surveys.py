@@ -530,18 +530,9 @@ def compare_waves(
     frames = []
     for wave, period in ((baseline_wave, "baseline"), (after_wave, "intervention")):
         part = answers[answers[wave_column].astype(str) == str(wave)]
-        table = item_table(
-            part,
-            items=items,
-            reversed_items=reversed_items,
-            scale_min=scale_min,
-            scale_max=scale_max,
-            subject=subject,
-            item=item,
-            answer=answer,
-        )
-        scores = respondent_scores(
-            table, scoring=scoring, scale_min=scale_min, scale_max=scale_max
+        scores = scores_of(
+            part, items=items, scale_min=scale_min, scale_max=scale_max, scoring=scoring,
+            reversed_items=reversed_items, subject=subject, item=item, answer=answer,
         ).dropna()
         frames.append(
             pd.DataFrame(
